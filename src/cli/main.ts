@@ -1,0 +1,31 @@
+// The threadgate CLI: dispatches sub-commands; later issues add validate, test, graph, chat and token.
+import { runSchema } from './schema-command.ts';
+import { runServe } from './serve-command.ts';
+
+const HELP = `threadgate <command>
+
+Commands:
+  serve            run the HTTP service (arrives with the HTTP issue)
+  schema [dir]     write the JSON Schemas of thread and widget files (default docs/schema)
+  help             show this help
+`;
+
+/** Runs a command and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case 'schema':
+      return runSchema(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      process.stderr.write(`threadgate: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}

@@ -1,0 +1,62 @@
+// compileWidget(widgetDoc): validates a widget file and prepares its first message and form rules.
+import { ThreadgateError } from './errors.ts';
+import { checkFactPath } from './facts.ts';
+import { parseTemplate, type Template } from './template.ts';
+import { WidgetSchema, type FormField, type OnboardingType, type WidgetDoc } from './widget.schema.ts';
+import { issueAt, zodIssues, type IssueContext } from './zod-issues.ts';
+import type { JwtSettings } from '../auth/jwt-settings.schema.ts';
+
+export type FormRequirement = 'name_and_contact' | 'contact' | 'email' | 'phone';
+
+export interface CompiledWidget {
+  id: string;
+  name: string | null;
+  onboarding: OnboardingType;
+  thread: string;
+  firstMessage: Template | null;
+  loginUrl: string | null;
+  form: { fields: FormField[]; require: FormRequirement };
+  defaultCountry: string | null;
+  features: { transcript: boolean; rating: boolean };
+  jwt: JwtSettings | null;
+  doc: WidgetDoc;
+  file: string | null;
+}
+
+/** Validates a widget document; throws ThreadgateError naming the file, line and field. */
+export function compileWidget(input: unknown, opts: IssueContext = {}): CompiledWidget {
+  const parsed = WidgetSchema.safeParse(input);
+  if (!parsed.success) throw ThreadgateError.fromIssues(zodIssues(parsed.error, opts));
+  const doc = parsed.data;
+  const ctx = { ...opts, id: doc.id };
+  let firstMessage: Template | null = null;
+  if (doc.firstMessage) {
+    try {
+      firstMessage = parseTemplate(doc.firstMessage);
+    } catch (err) {
+      throw ThreadgateError.fromIssues([issueAt('template_invalid', ['firstMessage'], (err as Error).message, ctx)]);
+    }
+    for (const part of firstMessage.parts) {
+      if (typeof part === 'string') continue;
+      const check = checkFactPath(part.fact, part.path, new Set());
+      if (!check.ok) {
+        const code = check.code === 'fact_unknown' ? 'template_fact_unknown' : check.code;
+        throw ThreadgateError.fromIssues([issueAt(code, ['firstMessage'], `${part.source}: ${check.message}`, ctx)]);
+      }
+    }
+  }
+  return {
+    id: doc.id,
+    name: doc.name ?? null,
+    onboarding: doc.onboarding,
+    thread: doc.thread,
+    firstMessage,
+    loginUrl: doc.loginUrl ?? null,
+    form: { fields: doc.form?.fields ?? ['name', 'email', 'phone'], require: doc.form?.require ?? 'name_and_contact' },
+    defaultCountry: doc.defaultCountry ?? null,
+    features: { transcript: doc.features?.transcript ?? true, rating: doc.features?.rating ?? true },
+    jwt: doc.jwt ?? null,
+    doc,
+    file: opts.file ?? null,
+  };
+}

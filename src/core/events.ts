@@ -1,0 +1,91 @@
+// The events a conversation turn can carry, validated with zod before the core acts on them.
+import { z } from 'zod';
+
+/** What a setUser call, a start payload or a form gives: none of it is verified. */
+export const UserInfoSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.string().trim().max(254).optional(),
+    phone: z.string().trim().max(32).optional(),
+    externalId: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+export type UserInfo = z.infer<typeof UserInfoSchema>;
+
+/** The identity a verified token carries; the edge verifies, the core trusts this shape. */
+export const VerifiedIdentitySchema = z
+  .object({
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    name: z.string().nullable(),
+    subject: z.string().nullable(),
+    issuer: z.string().nullable(),
+    issuedAt: z.number(),
+    expiresAt: z.number(),
+    kid: z.string().nullable(),
+    alg: z.string(),
+    jti: z.string().nullable(),
+  })
+  .strict();
+export type VerifiedIdentity = z.infer<typeof VerifiedIdentitySchema>;
+
+/** The outcome of verifying a token at the edge: an identity, or why it was refused. */
+export const TokenResultSchema = z.union([
+  z.object({ ok: z.literal(true), identity: VerifiedIdentitySchema }).strict(),
+  z.object({ ok: z.literal(false), reason: z.string().min(1).max(64), message: z.string().max(500).optional() }).strict(),
+]);
+export type TokenResult = z.infer<typeof TokenResultSchema>;
+
+/** A profile found in the directory for the identity in this event; the runtime looks it up, the core decides. */
+export const ProfileRecordSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().nullable().optional(),
+    emails: z.array(z.string()).optional(),
+    phones: z.array(z.string()).optional(),
+    externalId: z.string().nullable().optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type ProfileRecord = z.infer<typeof ProfileRecordSchema>;
+
+/** `profile: null` means "looked up, nobody found"; an absent `profile` means "not looked up". */
+const lookup = { profile: ProfileRecordSchema.nullable().optional() };
+
+export const IntentSchema = z
+  .object({ name: z.string().min(1).max(100), confidence: z.number().min(0).max(1).optional() })
+  .strict();
+
+export const TurnEventSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('start'),
+      user: UserInfoSchema.optional(),
+      token: TokenResultSchema.optional(),
+      context: z.record(z.string(), z.unknown()).optional(),
+      ...lookup,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('message'),
+      text: z.string().max(10000),
+      intent: IntentSchema.optional(),
+      entities: z.record(z.string(), z.unknown()).optional(),
+      token: TokenResultSchema.optional(),
+      ...lookup,
+    })
+    .strict(),
+  z.object({ type: z.literal('identify'), user: UserInfoSchema, ...lookup }).strict(),
+  z.object({ type: z.literal('authenticate'), token: TokenResultSchema, ...lookup }).strict(),
+  z.object({ type: z.literal('clear_user') }).strict(),
+  z.object({ type: z.literal('submit_form'), fields: UserInfoSchema, ...lookup }).strict(),
+  z.object({ type: z.literal('skip_form') }).strict(),
+  z.object({ type: z.literal('routed'), queue: z.string().min(1).max(100).optional() }).strict(),
+  z.object({ type: z.literal('close') }).strict(),
+  z.object({ type: z.literal('request_transcript') }).strict(),
+  z.object({ type: z.literal('rate'), score: z.number().int().min(1).max(5), comment: z.string().max(2000).optional() }).strict(),
+]);
+export type TurnEvent = z.infer<typeof TurnEventSchema>;
+export type TurnEventType = TurnEvent['type'];
+export const EVENT_TYPES = TurnEventSchema.options.map((o) => o.shape.type.value) as TurnEventType[];

@@ -1,0 +1,72 @@
+// Parses thread and widget sources (YAML or JSON text) and compiles them, with line-precise errors.
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ThreadgateError } from './errors.ts';
+import { compile, type CompiledThread } from './compile.ts';
+import { compileWidget, type CompiledWidget } from './compile-widget.ts';
+import { issueAt, type Locate, type PathKey } from './zod-issues.ts';
+
+export interface ParsedSource {
+  doc: unknown;
+  locate: Locate;
+}
+
+/** The deepest node that exists on `path`, so a missing field points at its parent object. */
+function nearestNode(doc: Document, path: readonly PathKey[]): Node | null {
+  let node: unknown = doc.contents;
+  let found: Node | null = (doc.contents as Node | null) ?? null;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+      if (!pair) break;
+      found = (pair.key as Node) ?? found;
+      node = pair.value;
+      if (node && typeof node === 'object' && 'range' in (node as object)) found = node as Node;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (!item) break;
+      node = item;
+      if (item && typeof item === 'object' && 'range' in (item as object)) found = item as Node;
+    } else break;
+  }
+  return found;
+}
+
+/** Parses YAML (JSON is valid YAML) keeping positions; a syntax error throws `yaml_invalid` with its line. */
+export function parseSource(text: string, file?: string): ParsedSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const locate: Locate = (path) => {
+    const node = nearestNode(doc, path);
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  if (doc.errors.length) {
+    const issues = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return {
+        code: 'yaml_invalid' as const,
+        message: e.message.split('\n')[0] ?? 'invalid YAML',
+        ...(file ? { file } : {}),
+        ...(pos ? { line: pos.line, column: pos.col } : {}),
+      };
+    });
+    throw ThreadgateError.fromIssues(issues);
+  }
+  return { doc: doc.toJS({ maxAliasCount: 100 }), locate };
+}
+
+export type LoadedDocument = { kind: 'thread'; thread: CompiledThread } | { kind: 'widget'; widget: CompiledWidget };
+
+/** Parses and compiles one rules file by its `kind` (thread or widget). */
+export function loadSource(text: string, file?: string): LoadedDocument {
+  const { doc, locate } = parseSource(text, file);
+  const ctx = { ...(file ? { file } : {}), locate };
+  const kind = typeof doc === 'object' && doc !== null ? (doc as { kind?: unknown }).kind : undefined;
+  if (kind === 'thread') return { kind, thread: compile(doc, ctx) };
+  if (kind === 'widget') return { kind, widget: compileWidget(doc, ctx) };
+  throw ThreadgateError.fromIssues([
+    issueAt('kind_unknown', ['kind'], `a rules file needs \`kind: thread\` or \`kind: widget\`${kind === undefined ? '' : `, not ${JSON.stringify(kind)}`}`, ctx),
+  ]);
+}

@@ -1,0 +1,150 @@
+// The conversation state evaluateTurn reads and returns: plain JSON, versioned, round-trippable.
+import type { Scalar } from './thread.schema.ts';
+import type { OnboardingType } from './widget.schema.ts';
+
+export const AUTH_STATUSES = ['anonymous', 'identified', 'authenticated'] as const;
+export type AuthStatus = (typeof AUTH_STATUSES)[number];
+
+export const IDENTITY_METHODS = ['none', 'code', 'form', 'jwt'] as const;
+export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
+
+export const PROFILE_MATCHES = ['none', 'matched', 'new', 'conflict'] as const;
+export type ProfileMatch = (typeof PROFILE_MATCHES)[number];
+
+export const SCENARIOS = ['most_ideal', 'ideal', 'standard', 'undesired', 'most_undesired', 'visitor'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export const CONVERSATION_STATUSES = ['pending', 'active', 'handed_off', 'ended', 'closed'] as const;
+/**
+ * pending: waiting for identity or the required form before the thread starts; active: the thread runs;
+ * handed_off: an agent has it, the thread only reacts to identity changes; ended: the thread ended;
+ * closed: the conversation is over and accepts no events.
+ */
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export interface IdentityState {
+  status: AuthStatus;
+  method: IdentityMethod;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  externalId: string | null;
+  /** Epoch seconds at which the token that authenticated the conversation expires. */
+  tokenExpiresAt: number | null;
+  tokenIssuer: string | null;
+  /** Increments on every clear_user, so timeline entries of an earlier party can be told apart. */
+  party: number;
+}
+
+export interface ProfileState {
+  match: ProfileMatch;
+  id: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  externalId: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/** What happened so far that the onboarding scenario is derived from. */
+export interface ScenarioHistory {
+  authenticatedAtStart: boolean;
+  identifiedBeforeAuth: boolean;
+  authenticatedBeforeRouting: boolean;
+  authenticatedAfterRouting: boolean;
+  conflict: boolean;
+  everIdentified: boolean;
+}
+
+export type Waiting =
+  | { kind: 'ask'; step: string; attempts: number }
+  | { kind: 'form' }
+  | null;
+
+export interface ConversationState {
+  v: 1;
+  threadId: string;
+  widgetId: string;
+  status: ConversationStatus;
+  step: string | null;
+  waiting: Waiting;
+  slots: Record<string, Scalar>;
+  tags: string[];
+  turn: number;
+  routed: boolean;
+  queue: string | null;
+  onboarding: { type: OnboardingType; completed: boolean; skipped: boolean; formRequested: boolean };
+  identity: IdentityState;
+  profile: ProfileState;
+  history: ScenarioHistory;
+  scenario: Scenario;
+  startedAt: string | null;
+  updatedAt: string;
+}
+
+export const ANONYMOUS: Omit<IdentityState, 'party'> = {
+  status: 'anonymous',
+  method: 'none',
+  name: null,
+  email: null,
+  phone: null,
+  externalId: null,
+  tokenExpiresAt: null,
+  tokenIssuer: null,
+};
+
+export const NO_PROFILE: ProfileState = {
+  match: 'none',
+  id: null,
+  name: null,
+  email: null,
+  phone: null,
+  externalId: null,
+  attributes: {},
+};
+
+/** The state of a conversation before its `start` event. */
+export function initialState(threadId: string, widget: { id: string; onboarding: OnboardingType }, now: string): ConversationState {
+  return {
+    v: 1,
+    threadId,
+    widgetId: widget.id,
+    status: 'pending',
+    step: null,
+    waiting: null,
+    slots: {},
+    tags: [],
+    turn: 0,
+    routed: false,
+    queue: null,
+    onboarding: { type: widget.onboarding, completed: false, skipped: false, formRequested: false },
+    identity: { ...ANONYMOUS, party: 0 },
+    profile: { ...NO_PROFILE, attributes: {} },
+    history: {
+      authenticatedAtStart: false,
+      identifiedBeforeAuth: false,
+      authenticatedBeforeRouting: false,
+      authenticatedAfterRouting: false,
+      conflict: false,
+      everIdentified: false,
+    },
+    scenario: 'visitor',
+    startedAt: null,
+    updatedAt: now,
+  };
+}
+
+/** Derives the onboarding scenario (seed 000's most ideal … most undesired) from what happened. */
+export function deriveScenario(h: ScenarioHistory, status: AuthStatus): Scenario {
+  if (h.conflict) return 'most_undesired';
+  if (h.authenticatedAtStart) return 'most_ideal';
+  if (h.authenticatedBeforeRouting) return 'ideal';
+  if (h.authenticatedAfterRouting) return 'undesired';
+  if (h.everIdentified || status !== 'anonymous') return 'standard';
+  return 'visitor';
+}
+
+/** A customer message is trusted only while a token that is valid at that moment authenticates the conversation. */
+export function isTrustedAt(identity: IdentityState, nowSeconds: number): boolean {
+  return identity.status === 'authenticated' && identity.tokenExpiresAt !== null && nowSeconds < identity.tokenExpiresAt;
+}

@@ -1,0 +1,65 @@
+// Message templates: `{{fact.path}}` and `{{fact.path | fallback}}`, parsed once, rendered HTML-escaped.
+import { readPath, splitFactPath, type Facts } from './facts.ts';
+
+export type TemplatePart = string | { fact: string; path: string[]; fallback: string; source: string };
+export interface Template {
+  source: string;
+  parts: TemplatePart[];
+}
+
+const PLACEHOLDER = /\{\{\s*([^{}|]*?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}/g;
+
+/** Parses a template; throws a plain Error with a readable message on a malformed placeholder. */
+export function parseTemplate(source: string): Template {
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    const [whole, expr = '', rawFallback] = m;
+    if (m.index > last) parts.push(source.slice(last, m.index));
+    if (!/^[A-Za-z][\w-]*(\.[\w-]+)*$/.test(expr)) {
+      throw new Error(`placeholder "${whole}" must name a fact path such as {{profile.firstName}}`);
+    }
+    const { fact, path } = splitFactPath(expr);
+    parts.push({ fact, path, fallback: unquote(rawFallback ?? ''), source: whole });
+    last = m.index + whole.length;
+  }
+  if (last < source.length) parts.push(source.slice(last));
+  const leftover = parts.filter((p): p is string => typeof p === 'string').join('');
+  if (leftover.includes('{{') || leftover.includes('}}')) {
+    throw new Error('unbalanced "{{" or "}}" in template');
+  }
+  return { source, parts };
+}
+
+function unquote(text: string): string {
+  const m = /^"(.*)"$|^'(.*)'$/.exec(text);
+  return m ? (m[1] ?? m[2] ?? '') : text;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes the five HTML-significant characters, so customer-supplied values cannot inject markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+function show(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (Array.isArray(value)) return value.length ? value.map((v) => show(v) ?? '').join(', ') : null;
+  if (typeof value === 'object') return null;
+  return String(value);
+}
+
+/** Renders a template: values are escaped; a missing or empty value shows the fallback (also escaped). */
+export function renderTemplate(t: Template, facts: Facts): string {
+  let out = '';
+  for (const part of t.parts) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    const value = show(readPath(facts[part.fact], part.path));
+    out += escapeHtml(value ?? part.fallback);
+  }
+  return out;
+}

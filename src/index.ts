@@ -1,0 +1,11 @@
+// The public API of threadgate's core.
+export { compile, type CompiledThread } from './core/compile.ts';
+export { compileWidget, type CompiledWidget } from './core/compile-widget.ts';
+export { evaluateTurn, type TurnContext } from './core/evaluate-turn.ts';
+export { initialState, type ConversationState } from './core/state.ts';
+export { loadSource, parseSource } from './core/load.ts';
+export { ThreadgateError, formatIssue, type ErrorCode, type ErrorIssue } from './core/errors.ts';
+export type { Output, TurnResult, TurnTrace } from './core/outputs.ts';
+export type { TurnEvent } from './core/events.ts';
+export { jsonSchemas } from './core/json-schema.ts';
+export { loadRulesDir } from './rules/load-rules-dir.ts';
