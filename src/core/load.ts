@@ -44,12 +44,13 @@ export function parseSource(text: string, file?: string): ParsedSource {
   };
   if (doc.errors.length) {
     const issues = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      const pos = lines.linePos(e.pos[0]);
       return {
         code: 'yaml_invalid' as const,
         message: e.message.split('\n')[0] ?? 'invalid YAML',
         ...(file ? { file } : {}),
-        ...(pos ? { line: pos.line, column: pos.col } : {}),
+        line: pos.line,
+        column: pos.col,
       };
     });
     throw ThreadgateError.fromIssues(issues);

@@ -33,7 +33,7 @@ export const LeafConditionSchema = z
     fact: z.string().min(1).describe('A fact id (auth, onboarding, profile, scenario, message, slots, conversation, widget), optionally with a dotted path: `auth.status`.'),
     path: z.string().optional().describe('Dotted path inside the fact, e.g. `status` or `$.status`.'),
     operator: z.string().min(1).describe(`One of: ${OPERATORS.join(', ')}.`),
-    value: z.unknown().describe('The expected value, or `{ fact, path }` to compare with another fact.'),
+    value: z.unknown().optional().describe('The expected value, or `{ fact, path }` to compare with another fact.'),
     name: z.string().optional().describe('A label shown in traces.'),
   })
   .strict();
