@@ -1,7 +1,7 @@
 // Shared test fixtures: a fixed clock, token forging by hand, fresh keys and a real local JWKS server.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, base64url, generateSecret, type CryptoKey, type JWTPayload, type JWTHeaderParameters } from 'jose';
+import { SignJWT, base64url, generateSecret, type CryptoKey, type JWTPayload, type JWTHeaderParameters, type KeyObject } from 'jose';
 
 /** Every test passes this (or an offset of it) as `now`; nothing reads the wall clock. */
 export const NOW = new Date('2030-06-01T12:00:00.000Z');
@@ -33,7 +33,7 @@ export async function randomSecret(alg: 'HS256' | 'HS384' | 'HS512' = 'HS256'): 
 /** Signs exactly the given claims (no defaults added), so tests can omit exp or iat on purpose. */
 export async function sign(
   payload: JWTPayload,
-  key: CryptoKey | Uint8Array | string,
+  key: CryptoKey | KeyObject | Uint8Array | string,
   header: JWTHeaderParameters,
 ): Promise<string> {
   const material = typeof key === 'string' ? new TextEncoder().encode(key) : key;
