@@ -223,14 +223,12 @@ class Turn {
     return true;
   }
 
-  async handleIdentityChange(): Promise<void> {
-    if (this.change === 'conflict') {
-      if (!(await this.handle('conflict'))) await this.handle('authenticated');
-    } else if (this.change) {
-      await this.handle(this.change);
-    } else if (this.rejection) {
-      await this.handle('token_rejected');
-    }
+  /** Runs the handler for this turn's identity change or token rejection; true when it moved the thread. */
+  async handleIdentityChange(): Promise<boolean> {
+    if (this.change === 'conflict') return (await this.handle('conflict')) || (await this.handle('authenticated'));
+    if (this.change) return this.handle(this.change);
+    if (this.rejection) return this.handle('token_rejected');
+    return false;
   }
 
   /** Starts the thread, or holds it back while the onboarding type needs identity or the form first. */
@@ -306,7 +304,8 @@ async function dispatch(t: Turn): Promise<boolean | null> {
         if (st.status === 'pending' && st.onboarding.type === 'form') t.notice('form_required', 'Please fill in the form before the chat starts.');
         return trusted;
       }
-      if (t.change || t.rejection) await t.handleIdentityChange();
+      // When a token on the message moved the thread, the text answers nothing the new step asked.
+      if (await t.handleIdentityChange()) return trusted;
       if (st.status !== 'active') return trusted;
       if (st.waiting?.kind === 'ask') {
         await answer(t, st.waiting.step, ev.text);

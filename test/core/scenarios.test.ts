@@ -191,6 +191,9 @@ describe('trust over time', () => {
     const fresh = await c.send({ type: 'message', text: 'still me', token: verified('julie@example.com', c.now, 300) });
     expect(fresh.trusted).toBe(true);
     expect(fresh.trace.identity.change).toBe('authenticated');
+    // The handler moved the thread; the message's text is not taken as an answer to the new step.
+    expect(fresh.trace.steps.map((s) => s.via)).toEqual(['handler', 'goto']);
+    expect(fresh.trace.steps.some((s) => s.answer)).toBe(false);
   });
 
   it('a rejected token changes nothing and is reported so the bot can ask to log in again', async () => {
