@@ -3,7 +3,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { jsonSchemas } from '../core/json-schema.ts';
 
+const HELP = `threadgate schema [dir]
+
+Writes thread.schema.json and widget.schema.json (JSON Schema 2020-12) into dir (default docs/schema).
+Point an editor at them, e.g. a first line "# yaml-language-server: $schema=../../docs/schema/thread.schema.json".
+`;
+
 export async function runSchema(args: string[]): Promise<number> {
+  if (args.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const unknown = args.find((a) => a.startsWith('-'));
+  if (unknown) {
+    process.stderr.write(`threadgate schema: unknown option ${unknown}\n\n${HELP}`);
+    return 2;
+  }
   const dir = args[0] ?? 'docs/schema';
   await mkdir(dir, { recursive: true });
   for (const [name, schema] of Object.entries(jsonSchemas())) {

@@ -2,7 +2,16 @@
 import { formatIssue, isThreadgateError } from '../core/errors.ts';
 import { loadRulesDir } from '../rules/load-rules-dir.ts';
 
+const HELP = `threadgate serve [rules-dir]
+
+Loads and checks the rules (default ./rules or $THREADGATE_RULES). The HTTP service arrives with the HTTP API issue.
+`;
+
 export async function runServe(args: string[]): Promise<number> {
+  if (args.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const dir = args[0] ?? process.env.THREADGATE_RULES ?? 'rules';
   try {
     const rules = await loadRulesDir(dir);

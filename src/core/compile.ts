@@ -126,7 +126,7 @@ class ConditionCompiler {
       if (!this.named.has(c.condition)) {
         this.p.add('condition_unknown', [...at, 'condition'], `no named condition "${c.condition}" in this thread's \`conditions\``);
       }
-      return { condition: c.condition };
+      return { condition: c.condition, ...(c.name ? { name: c.name } : {}) };
     }
     const { fact, path } = splitFactPath(c.fact, c.path);
     this.checkPath(fact, path, [...at, 'fact']);
@@ -139,7 +139,7 @@ class ConditionCompiler {
       this.checkPath(ref.fact, ref.path, [...at, 'value', 'fact']);
       value = { fact: ref.fact, path: ref.path };
     } else if (c.value === undefined) {
-      this.p.add('operator_value_invalid', [...at, 'value'], 'a condition needs a `value` (use null to test for a missing value)');
+      this.p.add('operator_value_invalid', [...at, 'value'], 'a condition needs a `value`');
     } else if (LIST.has(c.operator) && !Array.isArray(c.value)) {
       this.p.add('operator_value_invalid', [...at, 'value'], `"${c.operator}" needs a list as value (json-rules-engine would do a substring match on a string)`);
     } else if (NUMERIC.has(c.operator) && (typeof c.value !== 'number' || !Number.isFinite(c.value))) {

@@ -122,12 +122,13 @@ class Turn {
     let entered = 0;
     while (current !== null) {
       if (++entered > this.thread.maxAutoSteps) {
+        const last = this.state.step ?? current;
         this.state.waiting = null;
         this.outputs.push({
           type: 'error',
           code: 'loop_limit',
-          step: current,
-          message: `Stopped after entering ${this.thread.maxAutoSteps} steps without waiting for the customer; the thread loops without an ask (last step "${current}").`,
+          step: last,
+          message: `Stopped after entering ${this.thread.maxAutoSteps} steps without waiting for the customer; the thread loops without an ask (last step entered "${last}", next would be "${current}").`,
         });
         return;
       }
@@ -203,7 +204,7 @@ class Turn {
         break;
       case 'set': {
         const slots: Record<string, Scalar> = {};
-        for (const [k, v] of Object.entries(a.slots)) slots[k] = v !== null && typeof v === 'object' ? renderTemplate(v, facts) : v;
+        for (const [k, v] of Object.entries(a.slots)) slots[k] = v !== null && typeof v === 'object' ? renderTemplate(v, facts, { escape: false }) : v;
         Object.assign(this.state.slots, slots);
         out = { type: 'set', slots };
         break;
@@ -241,6 +242,10 @@ class Turn {
       this.notice('identity_required', 'This widget only serves customers identified by the website (setUser or a User Identity JWT); identify the customer (identify event or a token) to start the chat.');
       return;
     }
+    if (!st.greeted) {
+      st.greeted = true;
+      this.firstMessage();
+    }
     if (type === 'form' && !known && !st.onboarding.completed) {
       st.status = 'pending';
       this.requestForm(true);
@@ -272,6 +277,9 @@ class Turn {
 function formErrors(t: Turn, fields: { name?: string; email?: string; phone?: string }): Record<string, string> | null {
   const { user, invalid } = normalizeUser(fields, t.widget.defaultCountry);
   const errors: Record<string, string> = { ...invalid };
+  for (const key of Object.keys(fields)) {
+    if (!(t.widget.form.fields as string[]).includes(key)) errors[key] = 'not a field of this form';
+  }
   const req = t.widget.form.require;
   if (req === 'name_and_contact' && !user.name) errors.name = 'a name is required';
   if ((req === 'name_and_contact' || req === 'contact') && !user.email && !user.phone && !invalid.email && !invalid.phone) errors.contact = 'an email or a phone number is required';
@@ -291,7 +299,7 @@ async function dispatch(t: Turn): Promise<boolean | null> {
       }
       if (ev.token) t.applyToken(ev.token, ev.profile);
       if (ev.user && st.identity.status !== 'authenticated') t.absorb(identify(st, ev.user, 'code', ev.profile, t.identityCtx()));
-      t.firstMessage();
+      st.context = { ...(ev.context ?? {}) };
       await t.begin();
       return null;
     }

@@ -22,7 +22,7 @@ export const FACT_CATALOGUE: Record<string, PathSpec> = {
     change: 'leaf',
     rejection: 'leaf',
   },
-  onboarding: { type: 'leaf', completed: 'leaf', skipped: 'leaf', formRequested: 'leaf', pending: 'leaf' },
+  onboarding: { type: 'leaf', completed: 'leaf', skipped: 'leaf', formRequested: 'leaf' },
   profile: {
     match: 'leaf',
     id: 'leaf',
@@ -36,7 +36,7 @@ export const FACT_CATALOGUE: Record<string, PathSpec> = {
   scenario: 'leaf',
   message: { text: 'leaf', intent: 'leaf', confidence: 'leaf', entities: 'open', event: 'leaf' },
   slots: 'open',
-  conversation: { turn: 'leaf', routed: 'leaf', queue: 'leaf', step: 'leaf', status: 'leaf', tags: 'leaf', event: 'leaf' },
+  conversation: { turn: 'leaf', routed: 'leaf', queue: 'leaf', step: 'leaf', status: 'leaf', tags: 'leaf', event: 'leaf', context: 'open' },
   widget: { id: 'leaf', name: 'leaf', onboarding: 'leaf', loginUrl: 'leaf', transcript: 'leaf', rating: 'leaf' },
 };
 
@@ -148,7 +148,6 @@ export function buildFacts({ state, widget, event, nowSeconds, change, rejection
       completed: state.onboarding.completed,
       skipped: state.onboarding.skipped,
       formRequested: state.onboarding.formRequested,
-      pending: state.waiting?.kind === 'form',
     },
     profile: { ...state.profile, firstName: firstName(state.profile.name) },
     scenario: state.scenario,
@@ -162,6 +161,7 @@ export function buildFacts({ state, widget, event, nowSeconds, change, rejection
       status: state.status,
       tags: [...state.tags],
       event: event.type,
+      context: state.context,
     },
     widget: {
       id: widget.id,

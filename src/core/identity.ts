@@ -3,7 +3,7 @@ import type { ProfileRecord, UserInfo, VerifiedIdentity } from './events.ts';
 import type { IdentityChange } from './facts.ts';
 import { normalizeEmail, normalizePhone } from './normalize.ts';
 import type { Output, ProfileDraft } from './outputs.ts';
-import { ANONYMOUS, NO_PROFILE, isTrustedAt, type ConversationState, type IdentityMethod, type ProfileMatch } from './state.ts';
+import { ANONYMOUS, NO_PROFILE, freshHistory, isTrustedAt, type ConversationState, type IdentityMethod, type ProfileMatch } from './state.ts';
 
 export interface IdentityCtx {
   nowSeconds: number;
@@ -31,11 +31,17 @@ export function normalizeUser(user: UserInfo, defaultCountry: string | null): { 
   return { user: { name: user.name ?? null, email, phone, externalId: user.externalId ?? null }, invalid };
 }
 
+type Keys = { email: string | null; phone: string | null; externalId: string | null };
+
 /** Two identities are the same person when they share an email, a phone or an external id. */
-function samePerson(a: { email: string | null; phone: string | null; externalId: string | null }, b: { email: string | null; phone: string | null; externalId?: string | null }): boolean {
-  return Boolean(
-    (a.email && a.email === b.email) || (a.phone && a.phone === b.phone) || (a.externalId && b.externalId && a.externalId === b.externalId),
-  );
+function samePerson(a: Keys, b: Keys): boolean {
+  return Boolean((a.email && a.email === b.email) || (a.phone && a.phone === b.phone) || (a.externalId && a.externalId === b.externalId));
+}
+
+/** Different people: they have a key of the same kind to compare, and share none. Unknown is not different. */
+function differentPerson(a: Keys, b: Keys): boolean {
+  const comparable = (a.email && b.email) || (a.phone && b.phone) || (a.externalId && b.externalId);
+  return Boolean(comparable) && !samePerson(a, b);
 }
 
 /**
@@ -50,7 +56,9 @@ function matchProfile(
   ctx: IdentityCtx,
 ): Output[] {
   if (lookup === undefined || (!who.email && !who.phone && !who.externalId)) {
-    state.profile = { ...NO_PROFILE, attributes: {}, match: match === 'conflict' ? 'conflict' : 'none' };
+    // Not looked up: a profile already matched to this same person stays; anyone else has none.
+    const keep = match !== 'conflict' && state.profile.id !== null && samePerson(state.profile, who);
+    if (!keep) state.profile = { ...NO_PROFILE, attributes: {}, match: match === 'conflict' ? 'conflict' : 'none' };
     return [];
   }
   if (lookup) {
@@ -78,25 +86,28 @@ function matchProfile(
 
 /** setUser or a submitted form: identified, not trusted. A verified identity is never downgraded by it. */
 export function identify(state: ConversationState, raw: UserInfo, method: Extract<IdentityMethod, 'code' | 'form'>, lookup: ProfileRecord | null | undefined, ctx: IdentityCtx): IdentityStep {
-  const { user } = normalizeUser(raw, ctx.defaultCountry);
+  const { user, invalid } = normalizeUser(raw, ctx.defaultCountry);
+  const invalidNotice: Output[] = Object.keys(invalid).length
+    ? [{ type: 'notice', code: 'identity_invalid', message: `Ignored invalid identity fields: ${Object.entries(invalid).map(([k, v]) => `${k} (${v})`).join(', ')}.`, detail: { fields: invalid } }]
+    : [];
   if (state.identity.status === 'authenticated') {
     return none(['identify ignored: the conversation is authenticated by a token'], [
       { type: 'notice', code: 'identity_ignored', message: 'The customer is already authenticated by a token; identity given by code or form does not replace it.' },
     ]);
   }
-  if (!user.email && !user.phone && !user.externalId && !user.name) return none(['identify without any usable field']);
+  if (!user.email && !user.phone && !user.externalId && !user.name) return none(['identify without any usable field'], invalidNotice);
   state.identity = { ...ANONYMOUS, party: state.identity.party, status: 'identified', method, ...user };
   state.history.everIdentified = true;
-  const outputs = matchProfile(state, lookup, user, 'matched', ctx);
+  const outputs = [...invalidNotice, ...matchProfile(state, lookup, user, 'matched', ctx)];
   return { change: 'identified', outputs, notes: [] };
 }
 
 /** A verified token: authenticated and trusted until it expires; another person than the identified one is a conflict. */
 export function authenticate(state: ConversationState, claims: VerifiedIdentity, lookup: ProfileRecord | null | undefined, ctx: IdentityCtx): IdentityStep {
   const before = state.identity;
-  const who = { name: claims.name, email: claims.email, phone: claims.phone, externalId: null as string | null };
-  const hadPerson = before.status !== 'anonymous' && (before.email || before.phone || before.externalId);
-  const conflict = Boolean(hadPerson) && !samePerson(before, who);
+  // The token's subject is the website's own id for the customer: the external id.
+  const who = { name: claims.name, email: claims.email, phone: claims.phone, externalId: claims.subject };
+  const conflict = before.status !== 'anonymous' && differentPerson(before, who);
   const refresh = !conflict && before.status === 'authenticated' && isTrustedAt(before, ctx.nowSeconds);
 
   state.identity = {
@@ -107,7 +118,7 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
     name: claims.name ?? (conflict ? null : before.name),
     email: claims.email,
     phone: claims.phone,
-    externalId: conflict ? null : before.externalId,
+    externalId: claims.subject ?? (conflict ? null : before.externalId),
     tokenExpiresAt: claims.expiresAt,
     tokenIssuer: claims.issuer,
   };
@@ -134,11 +145,14 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
 
 /** clearUser / logout: back to anonymous, profile and slots un-associated, a new party begins. */
 export function clearUser(state: ConversationState): IdentityStep {
-  if (state.identity.status === 'anonymous') return none(['clear_user on an anonymous conversation']);
+  // Always a new party: whoever is at the keyboard now must not see what the previous one typed.
+  const wasKnown = state.identity.status !== 'anonymous';
   state.identity = { ...ANONYMOUS, party: state.identity.party + 1 };
   state.profile = { ...NO_PROFILE, attributes: {} };
   // Answers given by the previous party may be personal: the new party must not see them.
   state.slots = {};
   state.onboarding = { ...state.onboarding, completed: false, skipped: false, formRequested: false };
-  return { change: 'cleared', outputs: [], notes: [] };
+  // The scenario tells how the current customer came in; a new party starts its own story.
+  state.history = freshHistory();
+  return wasKnown ? { change: 'cleared', outputs: [], notes: [] } : none(['clear_user on an anonymous conversation: answers forgotten, a new party begins']);
 }

@@ -1,7 +1,12 @@
 // Normalisation of customer contact data (email, phone) so lookups and comparisons agree.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
+
+/** True for an ISO 3166 alpha-2 country code the phone library knows, in upper case (`US`, `GB`). */
+export function isPhoneCountry(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+}
 
 /** Trims and lowercases an email; returns null when it is not a plausible address. */
 export function normalizeEmail(raw: string): string | null {

@@ -23,6 +23,7 @@ export const NOTICE_CODES = [
   'form_not_offered',
   'token_rejected',
   'identity_ignored',
+  'identity_invalid',
   'profile_conflict',
   'no_branch_matched',
   'answer_invalid',
@@ -74,7 +75,6 @@ export interface StepTrace {
   branches?: BranchTrace[];
   /** Index of the winning branch, or null when none held. */
   chosen?: number | null;
-  set?: string;
 }
 
 export interface TurnTrace {

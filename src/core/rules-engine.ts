@@ -106,7 +106,7 @@ export function buildBranchEngine(
 
 export type ConditionTrace =
   | { kind: 'all' | 'any' | 'not'; name?: string; result: boolean; children: ConditionTrace[] }
-  | { kind: 'condition'; condition: string; result: boolean; child: ConditionTrace }
+  | { kind: 'condition'; condition: string; name?: string; result: boolean; child: ConditionTrace }
   | {
       kind: 'fact';
       name?: string;
@@ -143,7 +143,7 @@ function traceNode(src: NormalCondition, res: ResultNode | undefined, named: Rea
   if ('condition' in src) {
     const target = named.get(src.condition);
     const child = target ? traceNode(target, res, named) : traceMissing();
-    return { kind: 'condition', condition: src.condition, result: child.result, child };
+    return { kind: 'condition', condition: src.condition, ...(src.name ? { name: src.name } : {}), result: child.result, child };
   }
   if ('all' in src || 'any' in src) {
     const kind = 'all' in src ? 'all' : 'any';

@@ -17,8 +17,8 @@ export type Scenario = (typeof SCENARIOS)[number];
 export const CONVERSATION_STATUSES = ['pending', 'active', 'handed_off', 'ended', 'closed'] as const;
 /**
  * pending: waiting for identity or the required form before the thread starts; active: the thread runs;
- * handed_off: an agent has it, the thread only reacts to identity changes; ended: the thread ended;
- * closed: the conversation is over and accepts no events.
+ * handed_off: an agent has it and the thread stays quiet (identity still changes, messages are still
+ * judged trusted or not); ended: the thread ended; closed: the conversation is over and accepts no events.
  */
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
@@ -78,6 +78,10 @@ export interface ConversationState {
   profile: ProfileState;
   history: ScenarioHistory;
   scenario: Scenario;
+  /** Whether the widget's first message has been said. */
+  greeted: boolean;
+  /** What the website passed at start (page, locale, cart...): readable as `conversation.context`. */
+  context: Record<string, unknown>;
   startedAt: string | null;
   updatedAt: string;
 }
@@ -120,17 +124,23 @@ export function initialState(threadId: string, widget: { id: string; onboarding:
     onboarding: { type: widget.onboarding, completed: false, skipped: false, formRequested: false },
     identity: { ...ANONYMOUS, party: 0 },
     profile: { ...NO_PROFILE, attributes: {} },
-    history: {
-      authenticatedAtStart: false,
-      identifiedBeforeAuth: false,
-      authenticatedBeforeRouting: false,
-      authenticatedAfterRouting: false,
-      conflict: false,
-      everIdentified: false,
-    },
+    history: freshHistory(),
     scenario: 'visitor',
+    greeted: false,
+    context: {},
     startedAt: null,
     updatedAt: now,
+  };
+}
+
+export function freshHistory(): ScenarioHistory {
+  return {
+    authenticatedAtStart: false,
+    identifiedBeforeAuth: false,
+    authenticatedBeforeRouting: false,
+    authenticatedAfterRouting: false,
+    conflict: false,
+    everIdentified: false,
   };
 }
 

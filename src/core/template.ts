@@ -50,8 +50,12 @@ function show(value: unknown): string | null {
   return String(value);
 }
 
-/** Renders a template: values are escaped; a missing or empty value shows the fallback (also escaped). */
-export function renderTemplate(t: Template, facts: Facts): string {
+/**
+ * Renders a template: values are escaped; a missing or empty value shows the fallback (also escaped).
+ * `escape: false` is for values stored in slots, which are escaped when they are shown, not before.
+ */
+export function renderTemplate(t: Template, facts: Facts, opts: { escape?: boolean } = {}): string {
+  const esc = opts.escape === false ? (s: string) => s : escapeHtml;
   let out = '';
   for (const part of t.parts) {
     if (typeof part === 'string') {
@@ -59,7 +63,7 @@ export function renderTemplate(t: Template, facts: Facts): string {
       continue;
     }
     const value = show(readPath(facts[part.fact], part.path));
-    out += escapeHtml(value ?? part.fallback);
+    out += esc(value ?? part.fallback);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // The zod schema of thread files: steps, branches, json-rules-engine conditions, actions and handlers.
 import { z } from 'zod';
+import { isPhoneCountry } from './normalize.ts';
 
 /** Ids of threads, steps, slots and named conditions: short, readable, usable as dotted-path segments. */
 export const IdSchema = z
@@ -69,6 +70,8 @@ export type Branch = z.infer<typeof BranchSchema>;
 export const NextSchema = z.union([IdSchema, z.array(BranchSchema).min(1)]);
 export type Next = z.infer<typeof NextSchema>;
 
+export const CountrySchema = z.string().refine(isPhoneCountry, 'must be an upper-case ISO country code the phone library knows, such as US or GB');
+
 const TemplateSchema = z.string().max(4000).describe('Text with `{{fact.path}}` or `{{fact.path | fallback}}` placeholders; values are HTML-escaped.');
 
 export const ChoiceSchema = z.union([
@@ -95,7 +98,7 @@ export const AskSchema = z
     maxAttempts: z.number().int().min(1).max(20).optional().describe('How many invalid answers before `onFail` is taken (default 3; without `onFail` the bot keeps asking).'),
     onFail: IdSchema.optional().describe('Step to go to after `maxAttempts` invalid answers.'),
     maxLength: z.number().int().min(1).max(10000).optional().describe('For `text`: longest accepted answer (default 1000).'),
-    defaultCountry: z.string().length(2).optional().describe('For `phone`: ISO country used when the number has no +prefix.'),
+    defaultCountry: CountrySchema.optional().describe('For `phone`: ISO country used when the number has no +prefix.'),
   })
   .strict()
   .superRefine((ask, ctx) => {

@@ -1,7 +1,7 @@
 // The zod schema of widget files: onboarding type, first message, login link, form, JWT settings.
 import { z } from 'zod';
 import { JwtSettingsSchema } from '../auth/jwt-settings.schema.ts';
-import { IdSchema } from './thread.schema.ts';
+import { CountrySchema, IdSchema } from './thread.schema.ts';
 
 export const ONBOARDING_TYPES = ['none', 'code', 'form', 'optional_form'] as const;
 export type OnboardingType = (typeof ONBOARDING_TYPES)[number];
@@ -30,7 +30,7 @@ export const WidgetSchema = z
       })
       .strict()
       .optional(),
-    defaultCountry: z.string().length(2).optional().describe('ISO country for phone numbers given without a +prefix.'),
+    defaultCountry: CountrySchema.optional().describe('ISO country for phone numbers given without a +prefix.'),
     features: z
       .object({
         transcript: z.boolean().optional().describe('Identified and authenticated customers may request a transcript (default true).'),

@@ -142,6 +142,41 @@ steps:
     expect((await c.send({ type: 'message', text: 'hello?' })).outputs).toEqual([]);
   });
 
+  it('set stores plain values; they are escaped only when shown', async () => {
+    const c = chat(`id: t
+start: q
+steps:
+  q:
+    ask: { slot: raw, type: text }
+    next: s
+  s:
+    action: { type: set, slots: { copy: "{{slots.raw}}" } }
+    next:
+      - when: { fact: slots.copy, operator: equal, value: "<b>A&B</b>" }
+        goto: shown
+  shown: { say: "copy={{slots.copy}}" }
+`);
+    await c.send({ type: 'start' });
+    const r = await c.send({ type: 'message', text: '<b>A&B</b>' });
+    expect(r.state.slots.copy).toBe('<b>A&B</b>');
+    expect(texts(r.outputs)).toEqual(['copy=&lt;b&gt;A&amp;B&lt;/b&gt;']);
+  });
+
+  it('start context is readable as conversation.context', async () => {
+    const c = chat(`id: t
+start: a
+steps:
+  a:
+    say: "page {{conversation.context.page | unknown}}"
+    next:
+      - when: { fact: conversation.context.locale, operator: equal, value: fr }
+        goto: fr
+  fr: { say: bonjour }
+`);
+    const r = await c.send({ type: 'start', context: { page: '/orders', locale: 'fr' } });
+    expect(texts(r.outputs)).toEqual(['page /orders', 'bonjour']);
+  });
+
   it('end stops the thread', async () => {
     const c = chat(`id: t
 start: a
@@ -278,7 +313,7 @@ steps:
         when:
           all:
             - { fact: auth.status, operator: equal, value: authenticated, name: signed in }
-            - { condition: gold }
+            - { condition: gold, name: gold tier }
         goto: b
       - name: not anonymous
         when: { not: { fact: auth.status, operator: equal, value: anonymous } }
@@ -295,7 +330,7 @@ steps:
       result: false,
       children: [
         { kind: 'fact', name: 'signed in', fact: 'auth', path: 'status', operator: 'equal', expected: 'authenticated', actual: 'anonymous', result: false, evaluated: true },
-        { kind: 'condition', condition: 'gold', result: false },
+        { kind: 'condition', condition: 'gold', name: 'gold tier', result: false },
       ],
     });
     // profile.attributes.tier is missing on an anonymous visitor: false, and the trace says why (or that it was skipped).
@@ -353,6 +388,8 @@ steps:
 `);
     const r = await c.send({ type: 'start' });
     expect(errors(r.outputs)).toEqual(['loop_limit']);
+    // The error names the last step entered, not the one it refused to enter.
+    expect(r.outputs.find((o) => o.type === 'error')).toMatchObject({ step: 'b' });
     expect(texts(r.outputs)).toHaveLength(5);
     expect(r.trace.steps).toHaveLength(10);
     expect(r.state.waiting).toBeNull();
