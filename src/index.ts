@@ -9,3 +9,7 @@ export type { Output, TurnResult, TurnTrace } from './core/outputs.ts';
 export type { TurnEvent } from './core/events.ts';
 export { jsonSchemas } from './core/json-schema.ts';
 export { loadRulesDir } from './rules/load-rules-dir.ts';
+export * from './auth/index.ts';
+export { runTurn, type RuntimeDeps, type EdgeEvent } from './runtime/run-turn.ts';
+export { MemoryProfileDirectory } from './profiles/memory-directory.ts';
+export type { ProfileDirectory } from './profiles/profile-directory.ts';

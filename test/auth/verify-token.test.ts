@@ -226,6 +226,21 @@ describe('fail closed', () => {
     await expect(verifier.verify(withoutKid, NOW)).resolves.toMatchObject({ ok: false, reason: 'key_type_mismatch' });
   });
 
+  it('an exception anywhere in verification (here a broken key map) is a rejection, not a throw', async () => {
+    const resolved = await resolveJwtSettings({ keys: [{ kid: 'k', alg: 'HS256', secret: oldSecret }] }, {});
+    const broken: ResolvedJwtSettings = {
+      ...resolved,
+      keysByKid: {
+        get() {
+          throw new Error('store unreachable');
+        },
+        values: () => resolved.keysByKid.values(),
+      } as unknown as ResolvedJwtSettings['keysByKid'],
+    };
+    const token = await sign(claims(), oldSecret, { alg: 'HS256', kid: 'k' });
+    await expect(createTokenVerifier(broken).verify(token, NOW)).resolves.toMatchObject({ ok: false, reason: 'signature_invalid' });
+  });
+
   it('non-string tokens and an invalid clock are rejections, not throws', async () => {
     const verifier = await verifierFor({ keys: [{ alg: 'HS256', secret: oldSecret }] });
     await expect(verifier.verify(undefined as unknown as string, NOW)).resolves.toMatchObject({ ok: false, reason: 'malformed' });
