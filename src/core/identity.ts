@@ -96,6 +96,12 @@ export function identify(state: ConversationState, raw: UserInfo, method: Extrac
     ]);
   }
   if (!user.email && !user.phone && !user.externalId && !user.name) return none(['identify without any usable field'], invalidNotice);
+  const before = state.identity;
+  if (before.status === 'identified' && samePerson(before, user)) {
+    // Websites call setUser on every page load: the same customer again is not a change.
+    state.identity = { ...before, name: user.name ?? before.name, email: user.email ?? before.email, phone: user.phone ?? before.phone, externalId: user.externalId ?? before.externalId };
+    return none(['the same customer identified again'], invalidNotice);
+  }
   state.identity = { ...ANONYMOUS, party: state.identity.party, status: 'identified', method, ...user };
   state.history.everIdentified = true;
   const outputs = [...invalidNotice, ...matchProfile(state, lookup, user, 'matched', ctx)];

@@ -43,6 +43,28 @@ describe('same person or not', () => {
   });
 });
 
+describe('identify again', () => {
+  it('the same customer identified again (setUser on every page load) is not a change and does not move the thread', async () => {
+    const thread2 = threadFrom(`id: t2
+start: a
+on: { identified: b }
+steps:
+  a: { ask: { slot: x, type: text } }
+  b: { say: moved }
+`);
+    const c = new Conversation(thread2, widgetFor('t2', 'code'));
+    await c.send({ type: 'start', user: { email: 'julie@example.com' } });
+    const r = await c.send({ type: 'identify', user: { email: 'Julie@Example.com', name: 'Julie Doe' } });
+    expect(r.trace.identity.change).toBeNull();
+    expect(r.outputs).toEqual([]);
+    expect(r.state.identity).toMatchObject({ email: 'julie@example.com', name: 'Julie Doe' });
+    expect(r.state.waiting).toEqual({ kind: 'ask', step: 'a', attempts: 0 });
+    const other = await c.send({ type: 'identify', user: { email: 'sam@example.com' } });
+    expect(other.trace.identity.change).toBe('identified');
+    expect(other.outputs).toEqual([{ type: 'message', text: 'moved', step: 'b' }]);
+  });
+});
+
 describe('profiles', () => {
   const julie = { id: 'julie', name: 'Julie Doe', emails: ['julie@example.com'], attributes: { tier: 'gold' } };
 
