@@ -29,6 +29,20 @@ export function compileWidget(input: unknown, opts: IssueContext = {}): Compiled
   if (!parsed.success) throw ThreadgateError.fromIssues(zodIssues(parsed.error, opts));
   const doc = parsed.data;
   const ctx = { ...opts, id: doc.id };
+  const fields = doc.form?.fields ?? ['name', 'email', 'phone'];
+  const require = doc.form?.require ?? 'name_and_contact';
+  const needs: Record<typeof require, FormField[][]> = {
+    name_and_contact: [['name'], ['email', 'phone']],
+    contact: [['email', 'phone']],
+    email: [['email']],
+    phone: [['phone']],
+  };
+  for (const anyOf of needs[require]) {
+    if (!anyOf.some((f) => fields.includes(f))) {
+      const message = `form.require "${require}" needs the field ${anyOf.join(' or ')}, which form.fields does not offer: no submission could ever be valid`;
+      throw ThreadgateError.fromIssues([issueAt('schema_invalid', ['form', 'require'], message, ctx)]);
+    }
+  }
   let firstMessage: Template | null = null;
   if (doc.firstMessage) {
     try {
@@ -52,7 +66,7 @@ export function compileWidget(input: unknown, opts: IssueContext = {}): Compiled
     thread: doc.thread,
     firstMessage,
     loginUrl: doc.loginUrl ?? null,
-    form: { fields: doc.form?.fields ?? ['name', 'email', 'phone'], require: doc.form?.require ?? 'name_and_contact' },
+    form: { fields, require },
     defaultCountry: doc.defaultCountry ?? null,
     features: { transcript: doc.features?.transcript ?? true, rating: doc.features?.rating ?? true },
     jwt: doc.jwt ?? null,

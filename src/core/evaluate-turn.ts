@@ -330,12 +330,15 @@ async function dispatch(t: Turn): Promise<boolean | null> {
       break;
     case 'clear_user':
       t.absorb(clearUser(st));
+      if (st.status !== 'active') break;
       // On widgets that gate the chat, the new party must identify (or fill the form) before it goes on.
-      if (t.change === 'cleared' && (st.onboarding.type === 'form' || st.onboarding.type === 'code') && st.status === 'active') {
+      if (st.onboarding.type === 'form' || st.onboarding.type === 'code') {
         st.status = 'pending';
-        st.waiting = null;
+        break;
       }
-      break;
+      // Elsewhere the new party starts over, unless an on.cleared handler says where to go.
+      if (!(await t.handleIdentityChange())) await t.runFrom(t.thread.start, 'start');
+      return null;
     case 'submit_form': {
       if (st.onboarding.type === 'none' || st.onboarding.type === 'code') {
         t.notice('form_not_offered', `This widget's onboarding type "${st.onboarding.type}" has no pre-chat form.`);

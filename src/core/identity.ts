@@ -97,10 +97,12 @@ export function identify(state: ConversationState, raw: UserInfo, method: Extrac
   }
   if (!user.email && !user.phone && !user.externalId && !user.name) return none(['identify without any usable field'], invalidNotice);
   const before = state.identity;
-  if (before.status === 'identified' && samePerson(before, user)) {
-    // Websites call setUser on every page load: the same customer again is not a change.
-    state.identity = { ...before, name: user.name ?? before.name, email: user.email ?? before.email, phone: user.phone ?? before.phone, externalId: user.externalId ?? before.externalId };
-    return none(['the same customer identified again'], invalidNotice);
+  const noKeys = !user.email && !user.phone && !user.externalId;
+  if (before.status === 'identified' && (samePerson(before, user) || noKeys)) {
+    // Websites call setUser on every page load: the same customer again (or just a name) is not a change.
+    state.identity = { ...before, method, name: user.name ?? before.name, email: user.email ?? before.email, phone: user.phone ?? before.phone, externalId: user.externalId ?? before.externalId };
+    const outputs = lookup !== undefined && state.profile.id === null ? matchProfile(state, lookup, state.identity, 'matched', ctx) : [];
+    return none(['the same customer identified again'], [...invalidNotice, ...outputs]);
   }
   state.identity = { ...ANONYMOUS, party: state.identity.party, status: 'identified', method, ...user };
   state.history.everIdentified = true;
@@ -114,17 +116,19 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
   // The token's subject is the website's own id for the customer: the external id.
   const who = { name: claims.name, email: claims.email, phone: claims.phone, externalId: claims.subject };
   const conflict = before.status !== 'anonymous' && differentPerson(before, who);
-  const refresh = !conflict && before.status === 'authenticated' && isTrustedAt(before, ctx.nowSeconds);
+  const same = before.status !== 'anonymous' && samePerson(before, who);
+  // Only a positively same customer refreshes silently; a token we cannot compare is a new authentication.
+  const refresh = same && before.status === 'authenticated' && isTrustedAt(before, ctx.nowSeconds);
 
   state.identity = {
     ...ANONYMOUS,
     party: before.party,
     status: 'authenticated',
     method: 'jwt',
-    name: claims.name ?? (conflict ? null : before.name),
+    name: claims.name ?? (same ? before.name : null),
     email: claims.email,
     phone: claims.phone,
-    externalId: claims.subject ?? (conflict ? null : before.externalId),
+    externalId: claims.subject ?? (same ? before.externalId : null),
     tokenExpiresAt: claims.expiresAt,
     tokenIssuer: claims.issuer,
   };
@@ -160,5 +164,6 @@ export function clearUser(state: ConversationState): IdentityStep {
   state.onboarding = { ...state.onboarding, completed: false, skipped: false, formRequested: false };
   // The scenario tells how the current customer came in; a new party starts its own story.
   state.history = freshHistory();
+  state.waiting = null;
   return wasKnown ? { change: 'cleared', outputs: [], notes: [] } : none(['clear_user on an anonymous conversation: answers forgotten, a new party begins']);
 }

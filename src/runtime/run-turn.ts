@@ -36,7 +36,7 @@ async function verify(deps: RuntimeDeps, widget: CompiledWidget, token: unknown,
 
 /** The contact keys the event is about to establish, so the directory can be asked before the core decides. */
 function contactKeys(event: Record<string, unknown>, token: TokenResult | undefined, widget: CompiledWidget): ContactKeys | null {
-  if (token?.ok) return { email: token.identity.email, phone: token.identity.phone };
+  if (token?.ok) return { email: token.identity.email, phone: token.identity.phone, externalId: token.identity.subject };
   const user = (event.type === 'submit_form' ? event.fields : event.user) as Record<string, string> | undefined;
   if (!user || typeof user !== 'object') return null;
   const { user: n } = normalizeUser({ email: user.email, phone: user.phone, externalId: user.externalId }, widget.defaultCountry);

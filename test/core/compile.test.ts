@@ -154,6 +154,20 @@ describe('compile errors', () => {
   });
 });
 
+describe('widget files', () => {
+  it('refuses a form that could never be valid', () => {
+    const [issue] = issuesOf(() => loadSource('kind: widget\nid: w\nonboarding: form\nthread: t\nform:\n  fields: [name, phone]\n  require: email\n', 'w.yaml'));
+    expect(issue).toMatchObject({ code: 'schema_invalid', field: 'form.require', line: 7 });
+  });
+
+  it('refuses unknown or lower-case countries', () => {
+    for (const c of ['us', 'XX', 'USA']) {
+      const [issue] = issuesOf(() => loadSource(`kind: widget\nid: w\nonboarding: none\nthread: t\ndefaultCountry: ${c}\n`, 'w.yaml'));
+      expect(issue).toMatchObject({ code: 'schema_invalid', field: 'defaultCountry', line: 5 });
+    }
+  });
+});
+
 describe('the example rules', () => {
   it('compile, with one widget per onboarding type', async () => {
     const rules = await loadRulesDir('rules');

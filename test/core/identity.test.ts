@@ -65,6 +65,34 @@ steps:
   });
 });
 
+describe('tokens for someone we cannot compare', () => {
+  it('a valid token, then another person with no comparable key: a new authentication, not a silent refresh', async () => {
+    const c = chat();
+    const julie = { id: 'julie', name: 'Julie Doe', emails: ['julie@example.com'], attributes: { tier: 'gold' } };
+    await c.send({ type: 'start', token: verified('julie@example.com', c.now), profile: julie });
+    const r = await c.send({ type: 'authenticate', token: verified(null, c.now, 600, { phone: '+14155550132', name: 'Sam Poe' }) });
+    expect(r.trace.identity.change).toBe('authenticated');
+    expect(r.state.identity).toMatchObject({ email: null, phone: '+14155550132', name: 'Sam Poe' });
+    expect(r.state.profile).toMatchObject({ match: 'none', id: null });
+  });
+
+  it('a name-only setUser adds the name to the identified customer', async () => {
+    const c = chat();
+    await c.send({ type: 'start', user: { email: 'julie@example.com' } });
+    const r = await c.send({ type: 'identify', user: { name: 'Julie Doe' } });
+    expect(r.trace.identity.change).toBeNull();
+    expect(r.state.identity).toMatchObject({ email: 'julie@example.com', name: 'Julie Doe' });
+  });
+
+  it('the same customer identified again with a lookup fills a missing profile', async () => {
+    const c = chat();
+    await c.send({ type: 'start', user: { email: 'julie@example.com' } });
+    const r = await c.send({ type: 'identify', user: { email: 'julie@example.com' }, profile: null });
+    expect(r.outputs).toEqual([expect.objectContaining({ type: 'effect', effect: 'create_profile' })]);
+    expect(r.state.profile.match).toBe('new');
+  });
+});
+
 describe('profiles', () => {
   const julie = { id: 'julie', name: 'Julie Doe', emails: ['julie@example.com'], attributes: { tier: 'gold' } };
 
@@ -122,6 +150,20 @@ describe('clear_user', () => {
     expect(r.state.slots).toEqual({});
     expect(r.state.identity.party).toBe(1);
     expect(r.trace.identity.change).toBeNull();
+  });
+
+  it('on a widget without a gate, the next customer starts over instead of answering the previous question', async () => {
+    const t2 = threadFrom(`id: t2
+start: hello
+steps:
+  hello: { say: hello, next: q }
+  q: { ask: { slot: secret, type: text, prompt: "Your order number?" } }
+`);
+    const c = new Conversation(t2, widgetFor('t2', 'optional_form'));
+    await c.send({ type: 'start', user: { email: 'julie@example.com' } });
+    const r = await c.send({ type: 'clear_user' });
+    expect(r.outputs.filter((o) => o.type === 'message').map((o) => (o as { text: string }).text)).toEqual(['hello', 'Your order number?']);
+    expect(r.state.waiting).toEqual({ kind: 'ask', step: 'q', attempts: 0 });
   });
 
   it('resets the scenario: the next customer has their own story', async () => {

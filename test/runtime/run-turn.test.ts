@@ -73,6 +73,15 @@ describe('runTurn', () => {
     expect(r2.state.profile.id).toBe('julie');
   });
 
+  it("looks the profile up by the token's subject as external id", async () => {
+    const { directory, send } = await setup();
+    await directory.create({ id: 'cust', name: 'C', emails: [], phones: [], externalId: 'cust-42' });
+    await send({ type: 'start' });
+    const t = await signUserIdentity({ email: 'unknown@example.com', sub: 'cust-42' }, { alg: 'HS256', secret: SECRET, kid: 'v1' }, { issuer: 'https://shop.example', audience: 'threadgate', now: new Date(T0) });
+    const r = await send({ type: 'authenticate', token: t });
+    expect(r.state.profile).toMatchObject({ match: 'matched', id: 'cust' });
+  });
+
   it('a widget without JWT settings refuses tokens', async () => {
     const { send } = await setup(false);
     await send({ type: 'start' });
