@@ -1,10 +1,11 @@
-// `threadgate serve`: for now it checks that the rules load and says the HTTP service is not there yet.
-import { formatIssue, isThreadgateError } from '../core/errors.ts';
-import { loadRulesDir } from '../rules/load-rules-dir.ts';
+// `threadgate serve`: runs the HTTP service on the embedded SQLite store with the rules folder loaded.
+import { serveForever } from '../server.ts';
 
 const HELP = `threadgate serve [rules-dir]
 
-Loads and checks the rules (default ./rules or $THREADGATE_RULES). The HTTP service arrives with the HTTP API issue.
+Runs the HTTP service (what \`npm start\` runs). Settings come from the environment (and THREADGATE_CONFIG,
+a JSON or YAML file): HOST (127.0.0.1), PORT (8080), THREADGATE_DATA_DIR (./data), THREADGATE_DATABASE,
+THREADGATE_RULES (./rules), THREADGATE_LOG_LEVEL, ... (see docs/operations.md).
 `;
 
 export async function runServe(args: string[]): Promise<number> {
@@ -12,15 +13,6 @@ export async function runServe(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const dir = args[0] ?? process.env.THREADGATE_RULES ?? 'rules';
-  try {
-    const rules = await loadRulesDir(dir);
-    process.stdout.write(`threadgate: ${rules.threads.size} thread(s) and ${rules.widgets.size} widget(s) in ${dir} compile.\n`);
-    process.stdout.write('threadgate: the HTTP service is not built yet (it arrives with the HTTP API issue); nothing to serve.\n');
-    return 0;
-  } catch (err) {
-    if (!isThreadgateError(err)) throw err;
-    for (const issue of err.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-    return 1;
-  }
+  const env = { ...process.env, ...(args[0] ? { THREADGATE_RULES: args[0] } : {}) };
+  return serveForever(env);
 }

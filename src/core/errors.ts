@@ -32,7 +32,7 @@ export const AUTH_CONFIG_ERROR_CODES = [
 ] as const;
 
 /** Problems in calling the core itself (a programming error of the caller, not of the customer). */
-export const CALL_ERROR_CODES = ['event_invalid', 'state_invalid', 'io_error'] as const;
+export const CALL_ERROR_CODES = ['event_invalid', 'state_invalid', 'io_error', 'config_invalid'] as const;
 
 export const ERROR_CODES = [...RULE_ERROR_CODES, ...AUTH_CONFIG_ERROR_CODES, ...CALL_ERROR_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

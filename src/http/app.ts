@@ -1,0 +1,93 @@
+// build(opts): the fastify app of the threadgate service, every route group registered as a plugin.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.port.ts';
+import { ConversationService } from '../runtime/conversation-service.ts';
+import type { RulesRegistry } from '../runtime/rules-registry.ts';
+import type { ApiKeyring } from './api-keys.ts';
+import { registerAuth } from './auth-hook.ts';
+import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
+import { registerMetrics } from './metrics.ts';
+import { registerPlatform } from './platform.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { healthRoutes, registerShutdownGate } from './routes/health.ts';
+import { evaluateRoutes } from './routes/evaluate.ts';
+import { identityTokenRoutes } from './routes/identity-tokens.ts';
+import { profileRoutes } from './routes/profiles.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { threadRoutes } from './routes/threads.ts';
+import { widgetRoutes } from './routes/widgets.ts';
+
+export interface BuildOptions {
+  store: Store;
+  registry: RulesRegistry;
+  keyring: ApiKeyring;
+  /** The clock; tests pass their own so nothing sleeps. */
+  clock?: () => Date;
+  newId?: () => string;
+  bodyLimitBytes?: number;
+  rateLimitPerMinute?: number;
+  identity?: { issuer: string; audience: string; ttlSeconds: number };
+  logger?: FastifyServerOptions['logger'];
+  requestTimeoutMs?: number;
+}
+
+export interface AppContext {
+  store: Store;
+  registry: RulesRegistry;
+  conversations: ConversationService;
+  clock: () => Date;
+  newId: () => string;
+  options: BuildOptions;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tg: AppContext;
+  }
+}
+
+export async function build(opts: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
+    requestTimeout: opts.requestTimeoutMs ?? 15_000,
+    genReqId: () => randomUUID(),
+    // Never log query strings with secrets: tokens and keys are not accepted there anyway.
+    disableRequestLogging: false,
+    // Requests that arrive while closing get our 503 shutting_down (routes/health.ts), not fastify's own body.
+    return503OnClosing: false,
+    // Errors before routing (a bad URL) skip setErrorHandler; this keeps their answer in our shape.
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const clock = opts.clock ?? (() => new Date());
+  const newId = opts.newId ?? (() => randomUUID());
+  app.decorate('tg', {
+    store: opts.store,
+    registry: opts.registry,
+    conversations: new ConversationService(opts.store, opts.registry, clock, newId),
+    clock,
+    newId,
+    options: opts,
+  });
+
+  registerErrorHandling(app);
+  registerMetrics(app);
+  // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
+  await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute });
+  registerShutdownGate(app);
+  registerAuth(app, opts.keyring);
+  await app.register(healthRoutes);
+  await app.register(conversationRoutes);
+  await app.register(threadRoutes);
+  await app.register(widgetRoutes);
+  await app.register(profileRoutes);
+  await app.register(reportRoutes);
+  await app.register(evaluateRoutes);
+  await app.register(identityTokenRoutes);
+  return app;
+}

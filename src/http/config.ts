@@ -1,0 +1,91 @@
+// Service configuration from the environment and an optional JSON or YAML file, validated with zod.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ThreadgateError } from '../core/errors.ts';
+
+export const ConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    dataDir: z.string().min(1).default('data'),
+    /** SQLite file (default `<dataDir>/threadgate.db`) or `:memory:`. */
+    database: z.string().min(1).optional(),
+    rulesDir: z.string().min(1).default('rules'),
+    /** Where API keys are generated on first start (default `<dataDir>/api-keys.json`). */
+    apiKeysFile: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    bodyLimitBytes: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    requestTimeoutMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+    rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+    identityIssuer: z.string().min(1).default('threadgate'),
+    identityAudience: z.string().min(1).default('threadgate'),
+    identityTokenTtlSeconds: z.coerce.number().int().min(30).max(3600).default(300),
+    shutdownGraceMs: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /** Generate HMAC secrets that widgets name by env variable when unset (development); off in production. */
+    generateSecrets: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(true),
+    secretsFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type ServiceConfig = z.output<typeof ConfigSchema> & { database: string; apiKeysFile: string; secretsFile: string };
+
+const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
+  HOST: 'host',
+  PORT: 'port',
+  THREADGATE_DATA_DIR: 'dataDir',
+  THREADGATE_DATABASE: 'database',
+  THREADGATE_RULES: 'rulesDir',
+  THREADGATE_API_KEYS_FILE: 'apiKeysFile',
+  THREADGATE_LOG_LEVEL: 'logLevel',
+  THREADGATE_BODY_LIMIT_BYTES: 'bodyLimitBytes',
+  THREADGATE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  THREADGATE_RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
+  THREADGATE_IDENTITY_ISSUER: 'identityIssuer',
+  THREADGATE_IDENTITY_AUDIENCE: 'identityAudience',
+  THREADGATE_IDENTITY_TOKEN_TTL_SECONDS: 'identityTokenTtlSeconds',
+  THREADGATE_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  THREADGATE_GENERATE_SECRETS: 'generateSecrets',
+  THREADGATE_SECRETS_FILE: 'secretsFile',
+};
+
+/**
+ * Reads the config: the file named by THREADGATE_CONFIG (JSON or YAML) first, then environment variables
+ * over it. Throws `config_invalid` naming every bad setting and where it came from.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<z.input<typeof ConfigSchema>> = {}): ServiceConfig {
+  let fromFile: Record<string, unknown> = {};
+  const file = env.THREADGATE_CONFIG;
+  if (file) {
+    try {
+      const parsed: unknown = parse(readFileSync(file, 'utf8'));
+      if (parsed !== null && typeof parsed !== 'object') throw new Error('the file must hold an object');
+      fromFile = (parsed ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      throw new ThreadgateError('config_invalid', `Cannot read THREADGATE_CONFIG file "${file}": ${(err as Error).message}`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
+  const result = ConfigSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!result.success) {
+    const envName = (key: string) => Object.entries(ENV).find(([, k]) => k === key)?.[0];
+    const issues = result.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const source = key in fromEnv ? `environment variable ${envName(key)}` : key in fromFile ? `${file}: ${key}` : key || 'config';
+      return { code: 'config_invalid' as const, message: `${source}: ${i.code === 'unrecognized_keys' ? `unknown setting(s) ${i.keys.join(', ')}` : i.message}` };
+    });
+    throw ThreadgateError.fromIssues(issues);
+  }
+  const c = result.data;
+  return {
+    ...c,
+    database: c.database ?? join(c.dataDir, 'threadgate.db'),
+    apiKeysFile: c.apiKeysFile ?? join(c.dataDir, 'api-keys.json'),
+    secretsFile: c.secretsFile ?? join(c.dataDir, 'secrets.json'),
+  };
+}

@@ -1,0 +1,85 @@
+// Liveness, readiness and Prometheus metrics for orchestrators and scrapers; public, and free of customer data.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError } from '../error-catalogue.ts';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set once `close()` started: readiness fails and new requests are shed with 503 shutting_down. */
+    shuttingDown: { value: boolean };
+  }
+}
+
+/** Routes that keep answering normally while the service drains (liveness must not flap during shutdown). */
+const ALWAYS_SERVED = new Set(['/healthz']);
+
+/**
+ * Marks the app as shutting down when `close()` starts and answers new requests with 503 `shutting_down`
+ * in our error shape. Needs `return503OnClosing: false` on the fastify instance: otherwise fastify sheds
+ * them itself with its own body, before any hook runs.
+ */
+export function registerShutdownGate(app: FastifyInstance): void {
+  const state = { value: false };
+  app.decorate('shuttingDown', state);
+  app.addHook('preClose', async () => {
+    state.value = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!state.value || (request.routeOptions.url && ALWAYS_SERVED.has(request.routeOptions.url))) return;
+    // Tell keep-alive clients to reconnect, which lands them on another instance.
+    reply.header('connection', 'close');
+    throw new HttpError('shutting_down');
+  });
+}
+
+const Status = z.object({ status: z.literal('ok') }).strict();
+
+export const healthRoutes: FastifyPluginAsync = async (root) => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { store } = app.tg;
+
+  app.get(
+    '/healthz',
+    {
+      schema: { summary: 'Liveness: 200 while the process runs', tags: ['platform'], response: { 200: Status } },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Readiness: 200 when the database answers; 503 not_ready or shutting_down otherwise',
+        tags: ['platform'],
+        response: { 200: Status },
+      },
+    },
+    async (request) => {
+      if (app.shuttingDown.value) throw new HttpError('shutting_down');
+      try {
+        await store.ping();
+      } catch (err) {
+        // The cause goes to the log (its type only), never to the answer.
+        request.log.warn({ err: { type: (err as Error)?.name } }, 'readiness: store ping failed');
+        throw new HttpError('not_ready');
+      }
+      // Close may have started while the ping ran: an in-flight probe must not report ready.
+      if (app.shuttingDown.value) throw new HttpError('shutting_down');
+      return { status: 'ok' as const };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics (text format 0.0.4): turn counts and durations, token rejections by reason, HTTP answers by route',
+        tags: ['platform'],
+      },
+    },
+    async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(app.metrics.render()),
+  );
+};

@@ -1,0 +1,209 @@
+// Starting conversations and applying turns: load, run the core, commit atomically, retry on a lost race.
+import { createHash } from 'node:crypto';
+import type { Output, TurnTrace } from '../core/outputs.ts';
+import { initialState, isTrustedAt, type ConversationState } from '../core/state.ts';
+import type { IdempotencyRecord, Store } from '../store/store.port.ts';
+import type { RulesRegistry } from './rules-registry.ts';
+import { runTurn, type EdgeEvent, type RunTurnResult } from './run-turn.ts';
+import { timelineEntries } from './timeline.ts';
+
+export type ServiceErrorCode =
+  | 'conversation_not_found'
+  | 'widget_not_found'
+  | 'widget_thread_unknown'
+  | 'thread_version_not_found'
+  | 'identity_required'
+  | 'version_conflict'
+  | 'idempotency_key_reused';
+
+export type ServiceResult = { ok: true; status: number; body: TurnResponse; replayed: boolean } | { ok: false; code: ServiceErrorCode; message?: string };
+
+export interface TurnResponse {
+  conversationId: string;
+  version: number;
+  status: ConversationState['status'];
+  step: string | null;
+  scenario: ConversationState['scenario'];
+  identity: { status: string; method: string; trusted: boolean; party: number };
+  profile: { match: string; id: string | null };
+  /** Trust of this turn's customer message; null when the event is not a message. */
+  trusted: boolean | null;
+  outputs: Output[];
+  trace?: TurnTrace;
+}
+
+export interface Idempotency {
+  key: string;
+  /** A hash of what was asked, so the same key with another request is refused. */
+  requestHash: string;
+}
+
+const MAX_ATTEMPTS = 4;
+
+/** A stable hash of a request: keys sorted, so the same JSON in another key order is the same request. */
+export function requestHash(parts: unknown): string {
+  const stable = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(stable(parts))).digest('hex');
+}
+
+function response(id: string, version: number, r: RunTurnResult, now: Date, explain: boolean): TurnResponse {
+  const s = r.state;
+  return {
+    conversationId: id,
+    version,
+    status: s.status,
+    step: s.step,
+    scenario: s.scenario,
+    identity: { status: s.identity.status, method: s.identity.method, trusted: isTrustedAt(s.identity, Math.floor(now.getTime() / 1000)), party: s.identity.party },
+    profile: { match: s.profile.match, id: s.profile.id },
+    trusted: r.trusted,
+    outputs: r.outputs,
+    ...(explain ? { trace: r.trace } : {}),
+  };
+}
+
+/** What a finished turn reports to observers (metrics): never customer data. */
+export interface TurnObservation {
+  kind: 'start' | 'turn';
+  outcome: 'applied' | 'replayed' | ServiceErrorCode;
+  durationMs: number;
+  attempts: number;
+  outputs: Output[];
+  trusted: boolean | null;
+}
+
+export class ConversationService {
+  /** Called after every start and turn; the HTTP layer turns these into metrics. */
+  onTurn: ((o: TurnObservation) => void) | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: RulesRegistry,
+    private readonly clock: () => Date,
+    private readonly newId: () => string,
+  ) {}
+
+  private observe(kind: TurnObservation['kind'], started: number, attempts: number, result: ServiceResult): ServiceResult {
+    if (this.onTurn) {
+      this.onTurn({
+        kind,
+        outcome: result.ok ? (result.replayed ? 'replayed' : 'applied') : result.code,
+        durationMs: performance.now() - started,
+        attempts,
+        outputs: result.ok && !result.replayed ? result.body.outputs : [],
+        trusted: result.ok ? result.body.trusted : null,
+      });
+    }
+    return result;
+  }
+
+  private deps() {
+    return { directory: this.store, verifierFor: this.registry.verifierFor, newId: this.newId };
+  }
+
+  private replay(record: IdempotencyRecord, hash: string): ServiceResult {
+    if (record.requestHash !== hash) return { ok: false, code: 'idempotency_key_reused' };
+    return { ok: true, status: record.status, body: record.body as TurnResponse, replayed: true };
+  }
+
+  /** Starts a conversation on a widget with the `start` event; a `code` widget without identity is refused. */
+  async start(
+    input: { widgetId: string; user?: Record<string, unknown>; token?: string; context?: Record<string, unknown> },
+    opts: { idempotency?: Idempotency & { scope: string }; explain?: boolean } = {},
+  ): Promise<ServiceResult> {
+    const started = performance.now();
+    return this.observe('start', started, 1, await this.startOnce(input, opts));
+  }
+
+  private async startOnce(
+    input: { widgetId: string; user?: Record<string, unknown>; token?: string; context?: Record<string, unknown> },
+    opts: { idempotency?: Idempotency & { scope: string }; explain?: boolean },
+  ): Promise<ServiceResult> {
+    if (opts.idempotency) {
+      const prior = await this.store.getIdempotency(opts.idempotency.scope, opts.idempotency.key);
+      if (prior) return this.replay(prior, opts.idempotency.requestHash);
+    }
+    const loaded = await this.registry.widget(input.widgetId);
+    if (!loaded) return { ok: false, code: 'widget_not_found' };
+    const { widget } = loaded;
+    const active = await this.registry.activeThread(widget.thread);
+    if (!active) return { ok: false, code: 'widget_thread_unknown' };
+    const now = this.clock();
+    const id = this.newId();
+    const state0 = initialState(active.thread.id, widget, now.toISOString());
+    const event: EdgeEvent = { type: 'start', ...(input.user ? { user: input.user } : {}), ...(input.token !== undefined ? { token: input.token } : {}), ...(input.context ? { context: input.context } : {}) };
+    const r = await runTurn(this.deps(), active.thread, widget, state0, event, now);
+    if (r.state.status === 'pending' && r.outputs.some((o) => o.type === 'notice' && o.code === 'identity_required')) {
+      const rejected = r.outputs.find((o) => o.type === 'notice' && o.code === 'token_rejected');
+      const reason = rejected && rejected.type === 'notice' ? ` The token was refused: ${String(rejected.detail?.reason)}.` : '';
+      return { ok: false, code: 'identity_required', message: `This widget's onboarding type is \`code\`: start the conversation with \`user\` (setUser) or a valid \`token\`.${reason}` };
+    }
+    const body = response(id, 1, r, now, Boolean(opts.explain));
+    const created = await this.store.createConversation(
+      {
+        id,
+        widgetId: widget.id,
+        threadId: active.thread.id,
+        threadVersion: active.version,
+        state: r.state,
+        status: r.state.status,
+        scenario: r.state.scenario,
+        authStatus: r.state.identity.status,
+        onboardingType: widget.onboarding,
+        createdAt: now.toISOString(),
+      },
+      {
+        entries: timelineEntries(event, { party: 0 }, r, now.toISOString()),
+        idempotency: opts.idempotency
+          ? { scope: opts.idempotency.scope, record: { key: opts.idempotency.key, requestHash: opts.idempotency.requestHash, status: 201, body, createdAt: now.toISOString() } }
+          : null,
+      },
+    );
+    if (!created.ok) return this.replay(created.record, opts.idempotency!.requestHash);
+    return { ok: true, status: 201, body, replayed: false };
+  }
+
+  /** Applies one event; a lost race re-runs the turn on the fresh state (the core is pure, so that is safe). */
+  async turn(conversationId: string, event: EdgeEvent, opts: { idempotency?: Idempotency; explain?: boolean } = {}): Promise<ServiceResult> {
+    const started = performance.now();
+    const attempts = { n: 0 };
+    const result = await this.turnWithRetries(conversationId, event, opts, attempts);
+    return this.observe('turn', started, attempts.n, result);
+  }
+
+  private async turnWithRetries(conversationId: string, event: EdgeEvent, opts: { idempotency?: Idempotency; explain?: boolean }, attempts: { n: number }): Promise<ServiceResult> {
+    const scope = `turn:${conversationId}`;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      attempts.n = attempt;
+      if (opts.idempotency) {
+        const prior = await this.store.getIdempotency(scope, opts.idempotency.key);
+        if (prior) return this.replay(prior, opts.idempotency.requestHash);
+      }
+      const conv = await this.store.getConversation(conversationId);
+      if (!conv) return { ok: false, code: 'conversation_not_found' };
+      const loaded = await this.registry.widget(conv.widgetId);
+      if (!loaded) return { ok: false, code: 'widget_not_found', message: `The widget "${conv.widgetId}" of this conversation no longer exists.` };
+      const thread = await this.registry.thread(conv.threadId, conv.threadVersion);
+      if (!thread) return { ok: false, code: 'thread_version_not_found' };
+      const now = this.clock();
+      const r = await runTurn(this.deps(), thread, loaded.widget, conv.state, event, now);
+      const version = conv.version + 1;
+      const body = response(conversationId, version, r, now, Boolean(opts.explain));
+      const commit = await this.store.commitTurn({
+        conversationId,
+        expectedVersion: conv.version,
+        state: r.state,
+        entries: timelineEntries(event, conv.state.identity, r, now.toISOString()),
+        idempotency: opts.idempotency
+          ? { scope, record: { key: opts.idempotency.key, requestHash: opts.idempotency.requestHash, status: 200, body, createdAt: now.toISOString() } }
+          : null,
+        now: now.toISOString(),
+      });
+      if (commit.ok) return { ok: true, status: 200, body, replayed: false };
+      if (commit.reason === 'idempotent_replay') return this.replay(commit.record, opts.idempotency!.requestHash);
+      if (commit.reason === 'not_found') return { ok: false, code: 'conversation_not_found' };
+    }
+    return { ok: false, code: 'version_conflict' };
+  }
+}

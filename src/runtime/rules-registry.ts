@@ -1,0 +1,115 @@
+// Compiled threads (per version) and widgets (with their token verifiers) from the store, compiled once and cached.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTokenVerifier, resolveJwtSettings, type TokenVerifier } from '../auth/index.ts';
+import type { CompiledThread } from '../core/compile.ts';
+import type { CompiledWidget } from '../core/compile-widget.ts';
+import { ThreadgateError } from '../core/errors.ts';
+import { loadSource } from '../core/load.ts';
+import { loadRulesDir } from '../rules/load-rules-dir.ts';
+import type { Store } from '../store/store.port.ts';
+
+export interface LoadedWidget {
+  widget: CompiledWidget;
+  verifier: TokenVerifier | null;
+}
+
+export interface SeedReport {
+  published: { threadId: string; version: number }[];
+  widgets: string[];
+}
+
+function compileThreadSource(source: string, file: string): CompiledThread {
+  const loaded = loadSource(source, file);
+  if (loaded.kind !== 'thread') throw new ThreadgateError('kind_unknown', `${file} holds a widget, not a thread`);
+  return loaded.thread;
+}
+
+/**
+ * The runtime's view of the rules. Thread versions are immutable, so a compiled version is cached for
+ * good; widgets are cached by their source text and rebuilt (with their verifier) when it changes.
+ */
+export class RulesRegistry {
+  private readonly threads = new Map<string, CompiledThread>();
+  private readonly widgets = new Map<string, { source: string; loaded: LoadedWidget }>();
+  private readonly verifiers = new WeakMap<CompiledWidget, TokenVerifier | null>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly env: Record<string, string | undefined>,
+  ) {}
+
+  /** Compiles a widget source and resolves its JWT keys; throws on any problem, so bad config never goes live. */
+  async prepareWidget(source: string, file: string): Promise<LoadedWidget> {
+    const loaded = loadSource(source, file);
+    if (loaded.kind !== 'widget') throw new ThreadgateError('kind_unknown', `${file} holds a thread, not a widget`);
+    const widget = loaded.widget;
+    const verifier = widget.jwt ? createTokenVerifier(await resolveJwtSettings(widget.jwt, this.env)) : null;
+    this.verifiers.set(widget, verifier);
+    return { widget, verifier };
+  }
+
+  async widget(id: string): Promise<LoadedWidget | null> {
+    const row = await this.store.getWidget(id);
+    if (!row) {
+      this.widgets.delete(id);
+      return null;
+    }
+    const cached = this.widgets.get(id);
+    if (cached && cached.source === row.source) return cached.loaded;
+    const loaded = await this.prepareWidget(row.source, `widget ${id}`);
+    this.widgets.set(id, { source: row.source, loaded });
+    return loaded;
+  }
+
+  verifierFor = (widget: CompiledWidget): TokenVerifier | null => this.verifiers.get(widget) ?? null;
+
+  async thread(id: string, version: number): Promise<CompiledThread | null> {
+    const key = `${id}@${version}`;
+    const hit = this.threads.get(key);
+    if (hit) return hit;
+    const row = await this.store.getThreadVersion(id, version);
+    if (!row) return null;
+    const compiled = compileThreadSource(row.source, `thread ${id} v${version}`);
+    this.threads.set(key, compiled);
+    return compiled;
+  }
+
+  async activeThread(id: string): Promise<{ thread: CompiledThread; version: number } | null> {
+    const row = await this.store.getActiveThreadVersion(id);
+    if (!row) return null;
+    const thread = await this.thread(id, row.version);
+    return thread ? { thread, version: row.version } : null;
+  }
+
+  /**
+   * Loads a rules folder into the store: a thread whose file differs from its active version is published
+   * as a new version; widgets are replaced by their files. Everything is checked before anything is written.
+   */
+  async seedFromDir(dir: string, now: string): Promise<SeedReport> {
+    const rules = await loadRulesDir(dir);
+    const sources = new Map<string, string>();
+    for (const t of rules.threads.values()) sources.set(`thread:${t.id}`, await readFile(t.file ?? join(dir, `${t.id}.yaml`), 'utf8'));
+    for (const w of rules.widgets.values()) {
+      const source = await readFile(w.file ?? join(dir, `${w.id}.yaml`), 'utf8');
+      await this.prepareWidget(source, w.file ?? w.id);
+      sources.set(`widget:${w.id}`, source);
+    }
+    const report: SeedReport = { published: [], widgets: [] };
+    for (const t of rules.threads.values()) {
+      const source = sources.get(`thread:${t.id}`)!;
+      const active = await this.store.getActiveThreadVersion(t.id);
+      if (active?.source === source) continue;
+      await this.store.putThreadDraft(t.id, source, now);
+      const v = await this.store.publishThread(t.id, now);
+      if (v) report.published.push({ threadId: t.id, version: v.version });
+    }
+    for (const w of rules.widgets.values()) {
+      const source = sources.get(`widget:${w.id}`)!;
+      const current = await this.store.getWidget(w.id);
+      if (current?.source !== source) await this.store.putWidget(w.id, source, now);
+      report.widgets.push(w.id);
+    }
+    return report;
+  }
+}

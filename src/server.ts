@@ -1,0 +1,162 @@
+// Starts the threadgate service: config, SQLite store, rules, API keys, HTTP; stops gracefully on SIGTERM/SIGINT.
+import type { FastifyInstance } from 'fastify';
+import { formatIssue, isThreadgateError } from './core/errors.ts';
+import { build } from './http/app.ts';
+import { loadOrCreateApiKeys } from './http/api-keys.ts';
+import { loadConfig, type ServiceConfig } from './http/config.ts';
+import { fillMissingSecrets, secretEnvNames } from './http/secrets-file.ts';
+import { RulesRegistry } from './runtime/rules-registry.ts';
+import { loadRulesDir } from './rules/load-rules-dir.ts';
+import { openSqliteStore } from './store/sqlite-store.ts';
+import type { Store } from './store/store.port.ts';
+
+/**
+ * Paths pino censors. Request bodies and headers are never logged by us, so these are a safety net for a log
+ * line that carries them anyway: API keys and cookies in headers, tokens and identity (user, fields, email,
+ * phone) in bodies, and jose's `err.payload`, which holds every claim of a refused token (emails, names).
+ * pino paths do not recurse: each depth is listed.
+ */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'authorization',
+  'req.body',
+  'body.token',
+  'body.user',
+  'body.fields',
+  'body.text',
+  'token',
+  'email',
+  'phone',
+  'user',
+  'fields',
+  'apiKey',
+  'key',
+  'secret',
+  'payload',
+  'err.payload',
+  'err.claims',
+  'error.payload',
+  '*.token',
+  '*.email',
+  '*.phone',
+  '*.user',
+  '*.fields',
+  '*.apiKey',
+  '*.secret',
+  '*.authorization',
+  '*.payload',
+  '*.*.token',
+  '*.*.email',
+  '*.*.phone',
+];
+
+/** A URL as logged: no query string (we accept no secrets there, but clients may still send some), emails masked. */
+export function loggableUrl(url: string): string {
+  const path = url.split(/[?#]/, 1)[0] ?? '';
+  return path
+    .split('/')
+    .map((segment) => (/@|%40/i.test(segment) ? '[redacted]' : segment))
+    .join('/');
+}
+
+/** The pino settings of the service; tests build the app with the same ones plus a `stream`. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      // Replaces fastify's default, which logs the full URL with its query string.
+      req(request: { method?: string; url?: string; ip?: string; routeOptions?: { url?: string } }) {
+        return { method: request.method, url: typeof request.url === 'string' ? loggableUrl(request.url) : undefined, route: request.routeOptions?.url, remoteAddress: request.ip };
+      },
+    },
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  config: ServiceConfig;
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the service and returns once it listens; `log` receives the start-up lines meant for a person. */
+export async function startServer(env: Record<string, string | undefined> = process.env, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningServer> {
+  const config = loadConfig(env);
+  // Rules are checked before anything is opened or written, so a broken file stops the start cleanly.
+  const rules = await loadRulesDir(config.rulesDir);
+  const secretEnv = { ...env };
+  if (config.generateSecrets) {
+    const { values, generated } = await fillMissingSecrets(config.secretsFile, secretEnvNames(rules.widgets.values()), env);
+    Object.assign(secretEnv, values);
+    if (generated.length) log(`threadgate: generated development secrets ${generated.join(', ')} into ${config.secretsFile} (set them in the environment in production)`);
+  }
+  const store = await openSqliteStore({ path: config.database });
+  try {
+    const registry = new RulesRegistry(store, secretEnv);
+    const seeded = await registry.seedFromDir(config.rulesDir, new Date().toISOString());
+    const keys = await loadOrCreateApiKeys(config.apiKeysFile);
+    const app = await build({
+      store,
+      registry,
+      keyring: keys.keyring,
+      bodyLimitBytes: config.bodyLimitBytes,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      requestTimeoutMs: config.requestTimeoutMs,
+      identity: { issuer: config.identityIssuer, audience: config.identityAudience, ttlSeconds: config.identityTokenTtlSeconds },
+      logger: loggerOptions(config.logLevel),
+    });
+    const url = await app.listen({ host: config.host, port: config.port });
+    for (const p of seeded.published) log(`threadgate: published thread ${p.threadId} v${p.version} from ${config.rulesDir}`);
+    log(`threadgate: ${rules.threads.size} thread(s), ${rules.widgets.size} widget(s); SQLite at ${config.database}`);
+    log(keys.created ? `threadgate: generated API keys (runtime, admin, identity) into ${keys.file}; read them from there` : `threadgate: API keys from ${keys.file}`);
+    log(`threadgate: listening on ${url} (API docs at ${url}/docs)`);
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        // close() stops accepting and waits for in-flight requests; then the database closes.
+        await app.close();
+        await store.close();
+      })());
+    return { app, store, config, url, stop };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The `npm start` entry: starts, and stops on SIGTERM/SIGINT within the configured grace period. */
+export async function serveForever(env: Record<string, string | undefined> = process.env): Promise<number> {
+  let server: RunningServer;
+  try {
+    server = await startServer(env);
+  } catch (err) {
+    if (isThreadgateError(err)) {
+      process.stderr.write(`threadgate: cannot start:\n${err.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}\n`);
+      return 1;
+    }
+    process.stderr.write(`threadgate: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const onSignal = (signal: string) => {
+      process.stdout.write(`threadgate: ${signal}, finishing in-flight requests\n`);
+      const timer = setTimeout(() => {
+        process.stderr.write('threadgate: shutdown grace period over, exiting\n');
+        resolve(1);
+      }, server.config.shutdownGraceMs);
+      timer.unref();
+      void server.stop().then(() => {
+        clearTimeout(timer);
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+}

@@ -1,0 +1,109 @@
+// The SQLite schema as an ordered list of migrations; append new ones, never edit an applied one.
+import type { Migration } from './migration.ts';
+
+/** SQLite's clock, for audit columns written by port methods that carry no `now` (profile create, key rings). */
+const DB_NOW = `(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        widget_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        thread_version INTEGER NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        state TEXT NOT NULL CHECK (json_valid(state)),
+        status TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        auth_status TEXT NOT NULL,
+        onboarding_type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- Reports select conversations by creation time, overall or for one widget.
+      CREATE INDEX conversations_created_at ON conversations (created_at);
+      CREATE INDEX conversations_widget_created_at ON conversations (widget_id, created_at);
+
+      CREATE TABLE timeline_entries (
+        -- AUTOINCREMENT: a seq is never reused, so it orders entries across turns and connections.
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        turn INTEGER NOT NULL,
+        party INTEGER NOT NULL,
+        sender TEXT NOT NULL CHECK (sender IN ('customer', 'bot', 'system')),
+        text TEXT NOT NULL,
+        trusted INTEGER CHECK (trusted IN (0, 1)),
+        at TEXT NOT NULL
+      );
+      CREATE INDEX timeline_entries_conversation ON timeline_entries (conversation_id, seq);
+
+      CREATE TABLE profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        external_id TEXT UNIQUE,
+        attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+        created_at TEXT NOT NULL DEFAULT ${DB_NOW},
+        updated_at TEXT NOT NULL DEFAULT ${DB_NOW}
+      );
+      -- One row per contact key: the primary keys make "one profile per email/phone" hold across connections.
+      CREATE TABLE profile_emails (
+        email TEXT PRIMARY KEY,
+        profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX profile_emails_profile ON profile_emails (profile_id, position);
+      CREATE TABLE profile_phones (
+        phone TEXT PRIMARY KEY,
+        profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX profile_phones_profile ON profile_phones (profile_id, position);
+
+      CREATE TABLE thread_drafts (
+        thread_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE thread_versions (
+        thread_id TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        source TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (thread_id, version)
+      );
+      -- The foreign key makes activating a version that was never published impossible.
+      CREATE TABLE thread_active (
+        thread_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        FOREIGN KEY (thread_id, version) REFERENCES thread_versions (thread_id, version)
+      );
+
+      CREATE TABLE widgets (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL CHECK (json_valid(body)),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      -- For pruning old records later.
+      CREATE INDEX idempotency_created_at ON idempotency (created_at);
+
+      CREATE TABLE key_rings (
+        name TEXT PRIMARY KEY,
+        data TEXT NOT NULL CHECK (json_valid(data)),
+        updated_at TEXT NOT NULL DEFAULT ${DB_NOW}
+      );
+    `,
+  },
+];

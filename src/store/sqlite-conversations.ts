@@ -1,0 +1,219 @@
+// Conversations, their timelines and idempotency records on SQLite; a turn commits in one guarded transaction.
+import type { Database } from 'better-sqlite3';
+import type { ConversationState } from '../core/state.ts';
+import { StoreError } from './store-error.ts';
+import type { CommitResult, ConversationRecord, IdempotencyRecord, NewTimelineEntry, Store, TimelineEntry, TurnCommit } from './store.port.ts';
+import { isoTimestamp } from './timestamps.ts';
+
+export type NewConversation = Parameters<Store['createConversation']>[0];
+export type ConversationStart = NonNullable<Parameters<Store['createConversation']>[1]>;
+export type CreateResult = Awaited<ReturnType<Store['createConversation']>>;
+
+interface ConversationRow {
+  id: string;
+  widget_id: string;
+  thread_id: string;
+  thread_version: number;
+  version: number;
+  state: string;
+  status: ConversationRecord['status'];
+  scenario: ConversationRecord['scenario'];
+  auth_status: ConversationRecord['authStatus'];
+  onboarding_type: ConversationRecord['onboardingType'];
+  created_at: string;
+  updated_at: string;
+}
+
+interface EntryRow {
+  seq: number;
+  conversation_id: string;
+  turn: number;
+  party: number;
+  sender: TimelineEntry['from'];
+  text: string;
+  trusted: number | null;
+  at: string;
+}
+
+interface IdempotencyRow {
+  key: string;
+  request_hash: string;
+  status: number;
+  body: string;
+  created_at: string;
+}
+
+const toConversation = (r: ConversationRow): ConversationRecord => ({
+  id: r.id,
+  widgetId: r.widget_id,
+  threadId: r.thread_id,
+  threadVersion: r.thread_version,
+  version: r.version,
+  state: JSON.parse(r.state) as ConversationState,
+  status: r.status,
+  scenario: r.scenario,
+  authStatus: r.auth_status,
+  onboardingType: r.onboarding_type,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toEntry = (r: EntryRow): TimelineEntry => ({
+  seq: r.seq,
+  conversationId: r.conversation_id,
+  turn: r.turn,
+  party: r.party,
+  from: r.sender,
+  text: r.text,
+  trusted: r.trusted === null ? null : r.trusted === 1,
+  at: r.at,
+});
+
+const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
+  key: r.key,
+  requestHash: r.request_hash,
+  status: r.status,
+  body: JSON.parse(r.body) as unknown,
+  createdAt: r.created_at,
+});
+
+const isPrimaryKeyViolation = (err: unknown): boolean => (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+
+export class SqliteConversations {
+  private readonly insert;
+  private readonly byId;
+  private readonly versionOf;
+  private readonly update;
+  private readonly insertEntry;
+  private readonly entries;
+  private readonly entriesOfParty;
+  private readonly idempotency;
+  private readonly insertIdempotency;
+  private readonly commitTx;
+  private readonly createTx;
+
+  constructor(db: Database) {
+    this.insert = db.prepare<Record<string, unknown>>(
+      `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
+       VALUES (@id, @widgetId, @threadId, @threadVersion, 1, @state, @status, @scenario, @authStatus, @onboardingType, @createdAt, @createdAt)`,
+    );
+    this.byId = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
+    this.versionOf = db.prepare<[string], number>('SELECT version FROM conversations WHERE id = ?').pluck();
+    // The version in the WHERE clause is the optimistic-concurrency guard: a stale turn updates nothing.
+    this.update = db.prepare<Record<string, unknown>>(
+      `UPDATE conversations SET state = @state, status = @status, scenario = @scenario, auth_status = @authStatus,
+         updated_at = @now, version = @expected + 1
+       WHERE id = @id AND version = @expected`,
+    );
+    this.insertEntry = db.prepare<Record<string, unknown>>(
+      `INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at)
+       VALUES (@conversationId, @turn, @party, @from, @text, @trusted, @at)`,
+    );
+    this.entries = db.prepare<[string], EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = ? ORDER BY seq');
+    this.entriesOfParty = db.prepare<[string, number], EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = ? AND party = ? ORDER BY seq');
+    this.idempotency = db.prepare<[string, string], IdempotencyRow>(
+      'SELECT key, request_hash, status, body, created_at FROM idempotency WHERE scope = ? AND key = ?',
+    );
+    this.insertIdempotency = db.prepare<[string, string, string, number, string, string]>(
+      'INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.commitTx = db.transaction((c: TurnCommit): CommitResult => this.applyTurn(c));
+    this.createTx = db.transaction((r: NewConversation, start: ConversationStart | undefined): CreateResult => this.applyCreate(r, start));
+  }
+
+  /** The conversation, the timeline of its start turn and its idempotency record, or (on a replay) nothing. */
+  create(r: NewConversation, start?: ConversationStart): CreateResult {
+    return this.createTx.immediate(r, start);
+  }
+
+  private applyCreate(r: NewConversation, start: ConversationStart | undefined): CreateResult {
+    const idem = start?.idempotency ?? null;
+    if (idem) {
+      const seen = this.idempotency.get(idem.scope, idem.record.key);
+      if (seen) return { ok: false, reason: 'idempotent_replay', record: toIdempotency(seen) };
+    }
+    const row = {
+      id: r.id,
+      widgetId: r.widgetId,
+      threadId: r.threadId,
+      threadVersion: r.threadVersion,
+      state: JSON.stringify(r.state),
+      status: r.status,
+      scenario: r.scenario,
+      authStatus: r.authStatus,
+      onboardingType: r.onboardingType,
+      createdAt: isoTimestamp(r.createdAt, 'createdAt'),
+    };
+    try {
+      this.insert.run(row);
+    } catch (err) {
+      if (isPrimaryKeyViolation(err)) throw new StoreError('conversation_exists', `A conversation with id "${r.id}" already exists.`);
+      throw err;
+    }
+    this.writeTurn(r.id, 1, start?.entries ?? [], idem);
+    return { ok: true, conversation: this.get(r.id)! };
+  }
+
+  get(id: string): ConversationRecord | null {
+    const row = this.byId.get(id);
+    return row ? toConversation(row) : null;
+  }
+
+  /** IMMEDIATE: the idempotency and version checks see the latest commit of every connection. */
+  commit(c: TurnCommit): CommitResult {
+    return this.commitTx.immediate(c);
+  }
+
+  private applyTurn(c: TurnCommit): CommitResult {
+    if (c.idempotency) {
+      const seen = this.idempotency.get(c.idempotency.scope, c.idempotency.record.key);
+      if (seen) return { ok: false, reason: 'idempotent_replay', record: toIdempotency(seen) };
+    }
+    const current = this.versionOf.get(c.conversationId);
+    if (current === undefined) return { ok: false, reason: 'not_found' };
+    if (current !== c.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion: current };
+    const now = isoTimestamp(c.now, 'now');
+    const changed = this.update.run({
+      id: c.conversationId,
+      expected: c.expectedVersion,
+      state: JSON.stringify(c.state),
+      status: c.state.status,
+      scenario: c.state.scenario,
+      authStatus: c.state.identity.status,
+      now,
+    }).changes;
+    if (changed !== 1) return { ok: false, reason: 'version_conflict', currentVersion: this.versionOf.get(c.conversationId) ?? current };
+    const version = c.expectedVersion + 1;
+    this.writeTurn(c.conversationId, version, c.entries, c.idempotency);
+    return { ok: true, version };
+  }
+
+  /** What every turn writes besides the conversation row: its timeline entries and its idempotency record. */
+  private writeTurn(conversationId: string, turn: number, entries: NewTimelineEntry[], idem: TurnCommit['idempotency']): void {
+    for (const e of entries) {
+      this.insertEntry.run({
+        conversationId,
+        turn,
+        party: e.party,
+        from: e.from,
+        text: e.text,
+        trusted: e.trusted === null ? null : e.trusted ? 1 : 0,
+        at: isoTimestamp(e.at, 'entry.at'),
+      });
+    }
+    if (idem) {
+      const r = idem.record;
+      this.insertIdempotency.run(idem.scope, r.key, r.requestHash, r.status, JSON.stringify(r.body ?? null), isoTimestamp(r.createdAt, 'idempotency.createdAt'));
+    }
+  }
+
+  getIdempotency(scope: string, key: string): IdempotencyRecord | null {
+    const row = this.idempotency.get(scope, key);
+    return row ? toIdempotency(row) : null;
+  }
+
+  timeline(conversationId: string, opts?: { party?: number }): TimelineEntry[] {
+    const rows = opts?.party === undefined ? this.entries.all(conversationId) : this.entriesOfParty.all(conversationId, opts.party);
+    return rows.map(toEntry);
+  }
+}

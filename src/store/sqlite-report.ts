@@ -1,0 +1,36 @@
+// The onboarding report on SQLite: two aggregate queries over an index on created_at, never a state loaded.
+import type { Database } from 'better-sqlite3';
+import { buildOnboardingReport, type ReportGroup } from './onboarding-report.ts';
+import type { OnboardingReport, ReportQuery } from './store.port.ts';
+import { isoTimestamp } from './timestamps.ts';
+
+type Range = { from: string; to: string; widgetId: string | null };
+
+const IN_RANGE = 'c.created_at >= @from AND c.created_at < @to AND (@widgetId IS NULL OR c.widget_id = @widgetId)';
+
+export class SqliteReport {
+  private readonly groups;
+  private readonly messages;
+  private readonly snapshot;
+
+  constructor(db: Database) {
+    this.groups = db.prepare<Range, ReportGroup>(
+      `SELECT c.scenario, c.auth_status AS authStatus, c.onboarding_type AS onboardingType, count(*) AS count
+       FROM conversations c WHERE ${IN_RANGE}
+       GROUP BY c.scenario, c.auth_status, c.onboarding_type`,
+    );
+    this.messages = db.prepare<Range, { customer: number; trusted: number }>(
+      `SELECT count(*) AS customer, coalesce(sum(t.trusted = 1), 0) AS trusted
+       FROM timeline_entries t JOIN conversations c ON c.id = t.conversation_id
+       WHERE t.sender = 'customer' AND ${IN_RANGE}`,
+    );
+    // One read transaction, so both queries see the same commits.
+    this.snapshot = db.transaction((range: Range) => ({ groups: this.groups.all(range), messages: this.messages.get(range)! }));
+  }
+
+  onboardingReport(q: ReportQuery): OnboardingReport {
+    const range: Range = { from: isoTimestamp(q.from, 'from'), to: isoTimestamp(q.to, 'to'), widgetId: q.widgetId ?? null };
+    const { groups, messages } = this.snapshot.deferred(range);
+    return buildOnboardingReport(range, groups, messages);
+  }
+}

@@ -1,0 +1,62 @@
+// docs/api.md lists every route the app serves, and docs/operations.md every setting with its variable and default.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema, loadConfig } from '../../src/http/config.ts';
+import { buildTestApp, type TestApp } from './helpers.ts';
+
+describe('docs/api.md', () => {
+  const api = readFileSync('docs/api.md', 'utf8');
+  let t: TestApp;
+  let routes: { method: string; path: string }[] = [];
+  beforeAll(async () => {
+    t = await buildTestApp();
+    const spec = (await t.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    routes = Object.entries(spec.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => ({ method: m.toUpperCase(), path: path.replace(/\{(\w+)\}/g, ':$1') })),
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sees the routes of every route group', () => {
+    const paths = routes.map((r) => r.path);
+    for (const p of ['/v1/conversations/:id/turns', '/v1/threads/:id/draft', '/v1/widgets/:id', '/healthz', '/metrics']) expect(paths).toContain(p);
+  });
+
+  it('has a table row for every route: | METHOD | `path` |', () => {
+    const missing = routes.filter((r) => !api.includes(`| ${r.method} | \`${r.path}\` |`));
+    expect(missing).toEqual([]);
+  });
+
+  it('documents /openapi.json and /docs, which the OpenAPI document hides', () => {
+    expect(api).toContain('| GET | `/openapi.json` |');
+    expect(api).toContain('| GET | `/docs` |');
+  });
+});
+
+describe('docs/operations.md', () => {
+  const ops = readFileSync('docs/operations.md', 'utf8');
+  // The env map is private to config.ts; its lines are `  NAME: 'setting',`.
+  const envMap = [...readFileSync('src/http/config.ts', 'utf8').matchAll(/^\s+([A-Z_]+): '(\w+)',$/gm)].map((m) => ({ env: m[1]!, key: m[2]! }));
+  const defaults = loadConfig({});
+
+  it('reads the env map of config.ts', () => {
+    expect(envMap.map((e) => e.key).sort()).toEqual(Object.keys(ConfigSchema.shape).sort());
+  });
+
+  it.each(Object.keys(ConfigSchema.shape))('documents the setting `%s` with its variable and default', (key) => {
+    const env = envMap.find((e) => e.key === key)!.env;
+    const row = ops.split('\n').find((l) => l.startsWith(`| \`${key}\` | \`${env}\` |`));
+    expect(row, `a row | \`${key}\` | \`${env}\` | in docs/operations.md`).toBeDefined();
+    const value = (defaults as Record<string, unknown>)[key];
+    const documented = row!.split('|')[3]!;
+    expect(documented).toContain(`\`${String(value).replace(/^data\//, '<dataDir>/')}\``);
+  });
+
+  it('says to turn off generated secrets in production', () => {
+    expect(ops).toContain('THREADGATE_GENERATE_SECRETS=false');
+  });
+});

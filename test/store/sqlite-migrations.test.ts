@@ -1,0 +1,75 @@
+// SQLite migrations: applied once, recorded, atomic, and a newer database is refused.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrateSqlite } from '../../src/store/migrate-sqlite.ts';
+import { assertMigrationList } from '../../src/store/migrations/migration.ts';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
+import { openSqliteDatabase } from '../../src/store/sqlite-connection.ts';
+import { openSqliteStore } from '../../src/store/sqlite-store.ts';
+import { tempFolders } from './temp-files.ts';
+
+const tempDir = tempFolders();
+const recorded = (db: Database.Database) => db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as { version: number; name: string; applied_at: string }[];
+
+describe('SQLite migrations', () => {
+  it('records every migration once on a fresh database', () => {
+    const db = openSqliteDatabase(':memory:');
+    expect(recorded(db).map(({ version, name }) => ({ version, name }))).toEqual(SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name })));
+    expect(recorded(db)[0]!.applied_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    db.close();
+  });
+
+  it('applies nothing when the database is current, on the same connection or on reopening', () => {
+    const path = join(tempDir(), 'db.sqlite');
+    const db = openSqliteDatabase(path);
+    const first = recorded(db);
+    expect(migrateSqlite(db)).toEqual({ applied: [], version: SQLITE_MIGRATIONS.length });
+    db.close();
+    const again = openSqliteDatabase(path);
+    expect(recorded(again)).toEqual(first);
+    again.close();
+  });
+
+  it('applies only the migrations added since, in order', () => {
+    const db = new Database(':memory:');
+    migrateSqlite(db, SQLITE_MIGRATIONS);
+    const next = [...SQLITE_MIGRATIONS, { version: SQLITE_MIGRATIONS.length + 1, name: 'add notes', sql: 'CREATE TABLE notes (id TEXT PRIMARY KEY)' }];
+    expect(migrateSqlite(db, next)).toEqual({ applied: [next.length], version: next.length });
+    expect(recorded(db).at(-1)).toMatchObject({ version: next.length, name: 'add notes' });
+    db.close();
+  });
+
+  it('rolls a failing migration back whole, recording nothing', () => {
+    const db = new Database(':memory:');
+    migrateSqlite(db, SQLITE_MIGRATIONS);
+    const v = SQLITE_MIGRATIONS.length + 1;
+    const broken = [...SQLITE_MIGRATIONS, { version: v, name: 'broken', sql: 'CREATE TABLE half (id TEXT); INSERT INTO nowhere VALUES (1);' }];
+    expect(() => migrateSqlite(db, broken)).toThrow(/nowhere/);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
+    expect(recorded(db).map((r) => r.version)).not.toContain(v);
+    db.close();
+  });
+
+  it('refuses a database whose schema is newer than the code, and leaves it untouched', async () => {
+    const path = join(tempDir(), 'future.db');
+    (await openSqliteStore({ path })).close();
+    const raw = new Database(path);
+    raw.prepare("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')").run();
+    raw.close();
+    await expect(openSqliteStore({ path })).rejects.toMatchObject({
+      code: 'schema_too_new',
+      message: expect.stringMatching(/schema version 99, newer than this threadgate knows \(1\)/),
+    });
+    const after = new Database(path);
+    expect(recorded(after).map((r) => r.version)).toEqual([1, 99]);
+    after.close();
+  });
+
+  it('refuses a migration list with a gap or out of order', () => {
+    const sql = 'SELECT 1';
+    expect(() => assertMigrationList([{ version: 1, name: 'a', sql }, { version: 3, name: 'c', sql }])).toThrow(/version 3/);
+    expect(() => assertMigrationList([{ version: 2, name: 'b', sql }])).toThrow(/without gaps/);
+    expect(() => assertMigrationList(SQLITE_MIGRATIONS)).not.toThrow();
+  });
+});

@@ -1,0 +1,26 @@
+// docs/storage.md stays true to the code: every table, store error code and connection setting is documented.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
+import { STORE_ERROR_CODES } from '../../src/store/store-error.ts';
+
+const text = readFileSync('docs/storage.md', 'utf8');
+const tables = [...SQLITE_MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (\w+)/g)].map((x) => x[1]!)), 'schema_migrations'];
+
+describe('docs/storage.md', () => {
+  it('finds the tables of the migrations', () => {
+    expect(tables).toContain('conversations');
+  });
+
+  it.each(tables)('documents the table `%s`', (table) => {
+    expect(text).toMatch(new RegExp(`^\\| \`${table}\` \\|`, 'm'));
+  });
+
+  it.each([...STORE_ERROR_CODES])('documents the error code `%s`', (code) => {
+    expect(text).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
+  });
+
+  it.each(['journal_mode', 'synchronous', 'foreign_keys', 'busy_timeout'])('documents the connection setting `%s`', (setting) => {
+    expect(text).toContain(`| \`${setting}\` |`);
+  });
+});
