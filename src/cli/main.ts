@@ -1,11 +1,13 @@
-// The threadgate CLI: dispatches sub-commands; later issues add validate, test, graph, chat and token.
+// The threadgate CLI: dispatches sub-commands; validate, test, graph and chat come with the CLI issue.
 import { runSchema } from './schema-command.ts';
 import { runServe } from './serve-command.ts';
+import { runToken } from './token-command.ts';
 
 const HELP = `threadgate <command>
 
 Commands:
-  serve            run the HTTP service (arrives with the HTTP issue)
+  serve            run the HTTP service on the embedded SQLite store (what npm start runs)
+  token            mint a development User Identity JWT with a widget's HMAC key
   schema [dir]     write the JSON Schemas of thread and widget files (default docs/schema)
   help             show this help
 `;
@@ -18,6 +20,8 @@ export async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'schema':
       return runSchema(rest);
+    case 'token':
+      return runToken(rest);
     case undefined:
     case 'help':
     case '--help':

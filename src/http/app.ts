@@ -54,8 +54,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
     requestTimeout: opts.requestTimeoutMs ?? 15_000,
     genReqId: () => randomUUID(),
-    // Never log query strings with secrets: tokens and keys are not accepted there anyway.
-    disableRequestLogging: false,
+    // Request lines are logged (fastify's default); loggerOptions() in server.ts logs URLs without query strings.
     // Requests that arrive while closing get our 503 shutting_down (routes/health.ts), not fastify's own body.
     return503OnClosing: false,
     // Errors before routing (a bad URL) skip setErrorHandler; this keeps their answer in our shape.

@@ -58,7 +58,8 @@ function response(id: string, version: number, r: RunTurnResult, now: Date, expl
     identity: { status: s.identity.status, method: s.identity.method, trusted: isTrustedAt(s.identity, Math.floor(now.getTime() / 1000)), party: s.identity.party },
     profile: { match: s.profile.match, id: s.profile.id },
     trusted: r.trusted,
-    outputs: r.outputs,
+    // Effects (profile creation) were carried out by the runtime already; the bot gets what it must act on.
+    outputs: r.outputs.filter((o) => o.type !== 'effect'),
     ...(explain ? { trace: r.trace } : {}),
   };
 }

@@ -1,4 +1,5 @@
 // docs/errors.md lists every code the service can answer or report, and every error answer keeps one shape.
+import type { InjectOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_REJECTION_REASONS } from '../../src/auth/token-rejection.ts';
@@ -88,7 +89,7 @@ describe('error answers', () => {
 
   it('real failures keep the shape: 401, 403, 404, 400 body, 400 idempotency key, 400 bad URL, 413, 415', async () => {
     const big = JSON.stringify({ widgetId: 'shop-visitor', context: { blob: 'x'.repeat(70 * 1024) } });
-    const cases: { code: string; status: number; req: Parameters<TestApp['app']['inject']>[0] }[] = [
+    const cases: { code: string; status: number; req: InjectOptions & { url: string } }[] = [
       { code: 'unauthorized', status: 401, req: { method: 'POST', url: '/v1/conversations', payload: { widgetId: 'shop-visitor' } } },
       { code: 'forbidden', status: 403, req: { method: 'POST', url: '/v1/conversations', headers: auth('identity'), payload: { widgetId: 'shop-visitor' } } },
       { code: 'not_found', status: 404, req: { url: '/v1/nothing-here' } },

@@ -284,7 +284,8 @@ describe('logs', () => {
     const lines: string[] = [];
     const t = await appWith({ logger: { ...loggerOptions('trace'), stream: { write: (line: string) => void lines.push(line) } } });
     const email = 'julie.secret@example.com';
-    const token = await shopToken(email, t.clock.now);
+    const name = 'Juliette Secretname';
+    const token = await shopToken(email, t.clock.now, { name });
     const started = await post(t, '/v1/conversations', { widgetId: 'shop-portal', token });
     expect(started.statusCode).toBe(201);
     const id = started.json().conversationId as string;
@@ -306,7 +307,7 @@ describe('logs', () => {
     expect(text).toContain(`"url":"/v1/conversations/${id}/turns"`);
     expect(text).toContain('careless');
     expect(text).toContain('[redacted]');
-    for (const secret of [email, encodeURIComponent(email), token, token.split('.')[1]!, KEYS.runtime, KEYS.admin, KEYS.identity, SHOP_SECRET]) expect(text).not.toContain(secret);
+    for (const secret of [email, encodeURIComponent(email), name, token, token.split('.')[1]!, KEYS.runtime, KEYS.admin, KEYS.identity, SHOP_SECRET]) expect(text).not.toContain(secret);
     for (const line of lines) {
       const url = (JSON.parse(line) as Json).req?.url as string | undefined;
       if (url !== undefined) expect(url).not.toContain('?');
