@@ -147,8 +147,10 @@ export async function serveForever(env: Record<string, string | undefined> = pro
     const onSignal = (signal: string) => {
       process.stdout.write(`threadgate: ${signal}, finishing in-flight requests\n`);
       const timer = setTimeout(() => {
+        // Requests still running past the grace period are cut off: the process must end for the orchestrator.
         process.stderr.write('threadgate: shutdown grace period over, exiting\n');
         resolve(1);
+        process.exit(1);
       }, server.config.shutdownGraceMs);
       timer.unref();
       void server.stop().then(() => {

@@ -12,7 +12,6 @@ export const HTTP_ERRORS = {
   thread_version_not_found: { status: 404, message: 'No such version of this thread; list versions with GET /v1/threads/:id/versions.' },
   draft_not_found: { status: 404, message: 'This thread has no draft to publish; PUT /v1/threads/:id/draft first.' },
   profile_not_found: { status: 404, message: 'No profile with this id.' },
-  method_not_allowed: { status: 405, message: 'This route does not take this method.' },
   conversation_party_cleared: {
     status: 403,
     message: 'The customer of this conversation logged out (clear_user); the timeline of an earlier party is not shown to the new one. Pass ?party=current or read as admin.',
@@ -26,7 +25,6 @@ export const HTTP_ERRORS = {
   widget_thread_unknown: { status: 422, message: 'The widget runs a thread that has no published version; publish the thread first.' },
   profile_key_taken: { status: 409, message: 'An email, phone or external id of this profile belongs to another profile.' },
   identity_value_invalid: { status: 422, message: 'The identity is not a valid email or E.164 phone number.' },
-  conversation_closed: { status: 409, message: 'This conversation is closed; start a new one.' },
   payload_too_large: { status: 413, message: 'The body is larger than this route accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests for this API key; wait for the time in Retry-After.' },

@@ -13,7 +13,7 @@ afterEach(() => {
 /** Starts `threadgate serve` on a free port and resolves with its URL once it listens. */
 function serve(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['bin/threadgate.js', 'serve'], {
-    env: { ...process.env, THREADGATE_DATA_DIR: dataDir, PORT: '0', THREADGATE_LOG_LEVEL: 'warn', SHOP_JWT_SECRET: 'crash-test:Zq8vN2xR7mL4pT9wK3sD6fH1jB5cY0gA' },
+    env: { ...process.env, THREADGATE_DATA_DIR: dataDir, PORT: '0', THREADGATE_LOG_LEVEL: 'warn', THREADGATE_RATE_LIMIT_PER_MINUTE: '1000000', SHOP_JWT_SECRET: 'crash-test:Zq8vN2xR7mL4pT9wK3sD6fH1jB5cY0gA' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
