@@ -21,7 +21,7 @@ export function openSqliteDatabase(path: string): Database.Database {
     // First, so the journal-mode switch and the migrations wait for another opener instead of failing.
     db.pragma('busy_timeout = 5000');
     if (!memory) {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      const mode = switchToWal(db);
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode for ${path} (got "${String(mode)}").`);
     }
     db.pragma('synchronous = FULL');
@@ -31,5 +31,22 @@ export function openSqliteDatabase(path: string): Database.Database {
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Switching a fresh file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once (without
+ * the busy handler) when another process opens the same file at that moment: retry for up to 10 s.
+ */
+function switchToWal(db: Database.Database): unknown {
+  const deadline = Date.now() + 10_000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, wait);
+    }
   }
 }
