@@ -169,6 +169,7 @@ describe('idempotency and concurrency', () => {
     expect(reused.body.code).toBe('idempotency_key_reused');
     const badKey = await turn(id, { type: 'message', text: 'x' }, { 'idempotency-key': 'spaces are not allowed' });
     expect(badKey.status).toBe(400);
+    expect(badKey.body.code).toBe('idempotency_key_invalid');
   });
 
   it('starting twice with one key creates one conversation', async () => {
@@ -197,5 +198,28 @@ describe('idempotency and concurrency', () => {
     // A conflicted request retried with its key applies once.
     for (const [i, r] of results.entries()) if (r.status === 409) expect((await turn(id, { type: 'message', text: `m${i}` }, { 'idempotency-key': `c-${i}` })).status).toBe(200);
     expect((await t.store.getConversation(id))!.version).toBe(13);
+  });
+});
+
+describe('a race lost again and again', () => {
+  it('answers 409 version_conflict after its retries, and writes nothing', async () => {
+    const s = await start({ widgetId: 'shop-visitor' });
+    const id = s.body.conversationId;
+    const realCommit = t.store.commitTurn.bind(t.store);
+    let attempts = 0;
+    // Another writer wins every time: bump the version just before each commit.
+    t.store.commitTurn = async (commit) => {
+      attempts += 1;
+      const conv = await t.store.getConversation(id);
+      await realCommit({ ...commit, expectedVersion: conv!.version, entries: [], idempotency: null });
+      return realCommit(commit);
+    };
+    const r = await turn(id, { type: 'message', text: 'lost' }, { 'idempotency-key': 'lost-1' });
+    expect(r.status).toBe(409);
+    expect(r.body).toMatchObject({ code: 'version_conflict' });
+    expect(attempts).toBe(4);
+    t.store.commitTurn = realCommit;
+    expect((await t.store.timeline(id)).some((e) => e.text === 'lost')).toBe(false);
+    expect(await t.store.getIdempotency(`turn:${id}`, 'lost-1')).toBeNull();
   });
 });

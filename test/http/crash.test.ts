@@ -1,4 +1,4 @@
-// Crash safety: a real server process killed with SIGKILL under load loses no acknowledged turn.
+// Crash safety and shutdown: a real server process killed under load loses no acknowledged turn; SIGTERM drains.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,6 +78,29 @@ describe('SIGKILL under load', () => {
       expect(conv.version).toBeGreaterThanOrEqual(Math.max(...turns.map((t) => t.version)));
       for (const t of turns) expect(said.has(t.text), `${id} lost ${t.text}`).toBe(true);
     }
+    second.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('SIGTERM', () => {
+  it('finishes the turns in flight, closes the database and exits 0', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tg-term-'));
+    const first = await serve(dataDir);
+    const keys = JSON.parse(await readFile(join(dataDir, 'api-keys.json'), 'utf8')).keys as { role: string; key: string }[];
+    const runtime = keys.find((k) => k.role === 'runtime')!.key;
+    const id = (await post(`${first.url}/v1/conversations`, runtime, { widgetId: 'shop-visitor' })).body.conversationId as string;
+    const exited = new Promise<number | null>((resolve) => first.child.on('exit', (code) => resolve(code)));
+    const inFlight = Array.from({ length: 10 }, (_, i) => post(`${first.url}/v1/conversations/${id}/turns`, runtime, { type: 'message', text: `t${i}` }).catch(() => null));
+    await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGTERM');
+    const answers = await Promise.all(inFlight);
+    expect(await exited).toBe(0);
+    const acked = answers.filter((a) => a?.status === 200).map((a) => a!.body.version as number);
+    // Whatever was acknowledged is stored; nothing half-written blocks the next start.
+    const second = await serve(dataDir);
+    const r = await fetch(`${second.url}/v1/conversations/${id}`, { headers: { authorization: `Bearer ${runtime}` } });
+    const conv = (await r.json()) as { version: number };
+    expect(conv.version).toBe(1 + acked.length);
     second.child.kill('SIGTERM');
   }, 60_000);
 });
