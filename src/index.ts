@@ -7,7 +7,7 @@ export { loadSource, parseSource } from './core/load.ts';
 export { ThreadgateError, formatIssue, type ErrorCode, type ErrorIssue } from './core/errors.ts';
 export type { Output, TurnResult, TurnTrace } from './core/outputs.ts';
 export type { TurnEvent } from './core/events.ts';
-export { jsonSchemas } from './core/json-schema.ts';
+export { jsonSchemas } from './json-schemas.ts';
 export { loadRulesDir } from './rules/load-rules-dir.ts';
 export * from './auth/index.ts';
 export { runTurn, type RuntimeDeps, type EdgeEvent } from './runtime/run-turn.ts';

@@ -1,4 +1,4 @@
-// Starts the threadgate service: config, SQLite store, rules, API keys, HTTP; stops gracefully on SIGTERM/SIGINT.
+// Starts the threadgate service: config, store (SQLite, or PostgreSQL for several instances), rules, API keys, HTTP; stops gracefully on SIGTERM/SIGINT.
 import type { FastifyInstance } from 'fastify';
 import { formatIssue, isThreadgateError } from './core/errors.ts';
 import { build } from './http/app.ts';
@@ -7,6 +7,7 @@ import { loadConfig, type ServiceConfig } from './http/config.ts';
 import { fillMissingSecrets, secretEnvNames } from './http/secrets-file.ts';
 import { RulesRegistry } from './runtime/rules-registry.ts';
 import { loadRulesDir } from './rules/load-rules-dir.ts';
+import { openPostgresStore, PostgresStore } from './store/postgres-store.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/store.port.ts';
 
@@ -96,10 +97,13 @@ export async function startServer(env: Record<string, string | undefined> = proc
     Object.assign(secretEnv, values);
     if (generated.length) log(`threadgate: generated development secrets ${generated.join(', ')} into ${config.secretsFile} (set them in the environment in production)`);
   }
-  const store = await openSqliteStore({ path: config.database });
+  const store = await openStore(config);
   try {
     const registry = new RulesRegistry(store, secretEnv);
-    const seeded = await registry.seedFromDir(config.rulesDir, new Date().toISOString());
+    const seed = () => registry.seedFromDir(config.rulesDir, new Date().toISOString());
+    // Instances starting at once on one PostgreSQL database seed one after the other, so a changed thread
+    // file is published once (the second finds it active already), never as two identical versions.
+    const seeded = store instanceof PostgresStore ? await store.exclusively('seed-rules', seed) : await seed();
     const keys = await loadOrCreateApiKeys(config.apiKeysFile);
     const app = await build({
       store,
@@ -113,7 +117,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
     });
     const url = await app.listen({ host: config.host, port: config.port });
     for (const p of seeded.published) log(`threadgate: published thread ${p.threadId} v${p.version} from ${config.rulesDir}`);
-    log(`threadgate: ${rules.threads.size} thread(s), ${rules.widgets.size} widget(s); SQLite at ${config.database}`);
+    // Never the URL itself: it may carry a password.
+    const where = store.kind === 'postgres' ? `PostgreSQL${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ''}` : `SQLite at ${config.database}`;
+    log(`threadgate: ${rules.threads.size} thread(s), ${rules.widgets.size} widget(s); ${where}`);
     log(keys.created ? `threadgate: generated API keys (runtime, admin, identity) into ${keys.file}; read them from there` : `threadgate: API keys from ${keys.file}`);
     log(`threadgate: listening on ${url} (API docs at ${url}/docs)`);
     let stopping: Promise<void> | null = null;
@@ -128,6 +134,16 @@ export async function startServer(env: Record<string, string | undefined> = proc
     await store.close();
     throw err;
   }
+}
+
+/** PostgreSQL when DATABASE_URL names one, the embedded SQLite file otherwise. */
+function openStore(config: ServiceConfig): Promise<Store> {
+  if (!config.databaseUrl) return openSqliteStore({ path: config.database });
+  return openPostgresStore({
+    connectionString: config.databaseUrl,
+    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+    pool: { max: config.databasePoolMax, idleTimeoutMillis: config.databasePoolIdleMs, connectionTimeoutMillis: config.databaseConnectTimeoutMs },
+  });
 }
 
 /** The `npm start` entry: starts, and stops on SIGTERM/SIGINT within the configured grace period. */

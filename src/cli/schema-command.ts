@@ -1,11 +1,11 @@
 // `threadgate schema [dir]`: writes the JSON Schemas of thread and widget files for editors.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jsonSchemas } from '../core/json-schema.ts';
+import { jsonSchemas } from '../json-schemas.ts';
 
 const HELP = `threadgate schema [dir]
 
-Writes thread.schema.json and widget.schema.json (JSON Schema 2020-12) into dir (default docs/schema).
+Writes thread.schema.json, widget.schema.json and transcript.schema.json (JSON Schema 2020-12) into dir (default docs/schema).
 Point an editor at them, e.g. a first line "# yaml-language-server: $schema=../../docs/schema/thread.schema.json".
 `;
 

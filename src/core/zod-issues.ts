@@ -55,9 +55,12 @@ function flatten(issues: readonly ZIssue[], prefix: PathKey[]): { path: PathKey[
         continue;
       }
     }
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
-    out.push({ path, message });
+    if (issue.code === 'unrecognized_keys') {
+      // One issue per unknown key, at the key itself, so its own line is reported.
+      for (const key of issue.keys) out.push({ path: [...path, key], message: `unknown field: ${key}` });
+      continue;
+    }
+    out.push({ path, message: issue.message });
   }
   return out;
 }

@@ -12,6 +12,13 @@ export const ConfigSchema = z
     dataDir: z.string().min(1).default('data'),
     /** SQLite file (default `<dataDir>/threadgate.db`) or `:memory:`. */
     database: z.string().min(1).optional(),
+    /** `postgres://…` or `postgresql://…` selects the PostgreSQL store (several instances on one database); unset: SQLite. */
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//i, 'must start with postgres:// or postgresql://').optional(),
+    /** PostgreSQL schema holding threadgate's tables (created when missing); unset: the connection's search_path. */
+    databaseSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, _)').optional(),
+    databasePoolMax: z.coerce.number().int().min(1).max(1000).default(10),
+    databasePoolIdleMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    databaseConnectTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(5000),
     rulesDir: z.string().min(1).default('rules'),
     /** Where API keys are generated on first start (default `<dataDir>/api-keys.json`). */
     apiKeysFile: z.string().min(1).optional(),
@@ -32,13 +39,24 @@ export const ConfigSchema = z
   })
   .strict();
 
-export type ServiceConfig = z.output<typeof ConfigSchema> & { database: string; apiKeysFile: string; secretsFile: string };
+export type ServiceConfig = Omit<z.output<typeof ConfigSchema>, 'databaseUrl' | 'databaseSchema'> & {
+  database: string;
+  databaseUrl: string | null;
+  databaseSchema: string | null;
+  apiKeysFile: string;
+  secretsFile: string;
+};
 
 const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   HOST: 'host',
   PORT: 'port',
   THREADGATE_DATA_DIR: 'dataDir',
   THREADGATE_DATABASE: 'database',
+  DATABASE_URL: 'databaseUrl',
+  THREADGATE_DATABASE_SCHEMA: 'databaseSchema',
+  THREADGATE_DATABASE_POOL_MAX: 'databasePoolMax',
+  THREADGATE_DATABASE_POOL_IDLE_MS: 'databasePoolIdleMs',
+  THREADGATE_DATABASE_CONNECT_TIMEOUT_MS: 'databaseConnectTimeoutMs',
   THREADGATE_RULES: 'rulesDir',
   THREADGATE_API_KEYS_FILE: 'apiKeysFile',
   THREADGATE_LOG_LEVEL: 'logLevel',
@@ -85,6 +103,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...c,
     database: c.database ?? join(c.dataDir, 'threadgate.db'),
+    databaseUrl: c.databaseUrl ?? null,
+    databaseSchema: c.databaseSchema ?? null,
     apiKeysFile: c.apiKeysFile ?? join(c.dataDir, 'api-keys.json'),
     secretsFile: c.secretsFile ?? join(c.dataDir, 'secrets.json'),
   };

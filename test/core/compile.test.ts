@@ -50,7 +50,7 @@ describe('loadSource', () => {
   it('names file, line, step and field of a schema error', () => {
     const text = minimal + '  b:\n    say: hi\n    sya: typo\n';
     const [issue] = load(text);
-    expect(issue).toMatchObject({ code: 'schema_invalid', file: 'rules/t.yaml', step: 'b', field: 'steps.b', line: 8 });
+    expect(issue).toMatchObject({ code: 'schema_invalid', file: 'rules/t.yaml', step: 'b', field: 'steps.b.sya', line: 9 });
     expect(issue!.message).toContain('sya');
   });
 
@@ -68,7 +68,7 @@ steps:
 `;
     const [issue] = load(text);
     expect(issue!.code).toBe('schema_invalid');
-    expect(issue!.field).toBe('steps.a.next.0.when.all.0');
+    expect(issue!.field).toBe('steps.a.next.0.when.all.0.valeu');
     expect(issue!.line).toBe(9);
     expect(issue!.message).toContain('valeu');
   });

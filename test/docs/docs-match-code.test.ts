@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AUTH_CONFIG_ERROR_CODES, RULE_ERROR_CODES } from '../../src/core/errors.ts';
 import { FACT_CATALOGUE } from '../../src/core/facts.ts';
-import { jsonSchemas } from '../../src/core/json-schema.ts';
+import { jsonSchemas } from '../../src/json-schemas.ts';
 import { NOTICE_CODES, TURN_ERROR_CODES } from '../../src/core/outputs.ts';
 import { EVENT_TYPES } from '../../src/core/events.ts';
 

@@ -1,0 +1,113 @@
+// The PostgreSQL schema: the same versions and names as the SQLite list, in PostgreSQL's dialect; append, never edit.
+import type { Migration } from './migration.ts';
+
+/**
+ * Differences from SQLite, and why:
+ * - times are TIMESTAMPTZ (compared as instants, read back as Dates and rewritten with toISOString());
+ * - state, attributes and key rings are JSONB; idempotency bodies are JSON, kept verbatim (key order included);
+ * - ids that are listed in order use COLLATE "C", so pages sort bytewise as SQLite does, whatever the
+ *   database's locale;
+ * - timeline seq is an identity column (never reused, like AUTOINCREMENT).
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        widget_id TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        thread_version INTEGER NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        state JSONB NOT NULL,
+        status TEXT NOT NULL,
+        scenario TEXT NOT NULL,
+        auth_status TEXT NOT NULL,
+        onboarding_type TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      );
+      -- Reports select conversations by creation time, overall or for one widget.
+      CREATE INDEX conversations_created_at ON conversations (created_at);
+      CREATE INDEX conversations_widget_created_at ON conversations (widget_id, created_at);
+
+      CREATE TABLE timeline_entries (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        turn INTEGER NOT NULL,
+        party INTEGER NOT NULL,
+        sender TEXT NOT NULL CHECK (sender IN ('customer', 'bot', 'system')),
+        text TEXT NOT NULL,
+        trusted BOOLEAN,
+        at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX timeline_entries_conversation ON timeline_entries (conversation_id, seq);
+
+      CREATE TABLE profiles (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT,
+        external_id TEXT UNIQUE,
+        attributes JSONB NOT NULL DEFAULT '{}',
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      -- One row per contact key: the primary keys make "one profile per email/phone" hold across instances.
+      CREATE TABLE profile_emails (
+        email TEXT PRIMARY KEY,
+        profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX profile_emails_profile ON profile_emails (profile_id, position);
+      CREATE TABLE profile_phones (
+        phone TEXT PRIMARY KEY,
+        profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL
+      );
+      CREATE INDEX profile_phones_profile ON profile_phones (profile_id, position);
+
+      CREATE TABLE thread_drafts (
+        thread_id TEXT COLLATE "C" PRIMARY KEY,
+        source TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE TABLE thread_versions (
+        thread_id TEXT COLLATE "C" NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        source TEXT NOT NULL,
+        published_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (thread_id, version)
+      );
+      -- The foreign key makes activating a version that was never published impossible.
+      CREATE TABLE thread_active (
+        thread_id TEXT COLLATE "C" PRIMARY KEY,
+        version INTEGER NOT NULL,
+        FOREIGN KEY (thread_id, version) REFERENCES thread_versions (thread_id, version)
+      );
+
+      CREATE TABLE widgets (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        source TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      );
+
+      CREATE TABLE idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      -- For pruning old records later.
+      CREATE INDEX idempotency_created_at ON idempotency (created_at);
+
+      CREATE TABLE key_rings (
+        name TEXT PRIMARY KEY,
+        data JSONB NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];

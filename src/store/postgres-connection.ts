@@ -1,0 +1,89 @@
+// The pg pool threadgate uses, and the one transaction helper every PostgreSQL write goes through.
+import pg from 'pg';
+import { StoreError } from './store-error.ts';
+
+export interface PostgresPoolOptions {
+  /** Connections per instance (default 10). Instances × max must stay under the server's max_connections. */
+  max?: number;
+  idleTimeoutMillis?: number;
+  connectionTimeoutMillis?: number;
+}
+
+export interface PostgresConnectOptions {
+  connectionString: string;
+  /** A schema to keep every table in (created when missing); the search_path of every connection. */
+  schema?: string;
+  pool?: PostgresPoolOptions;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Only plain identifiers: the name ends up in a search_path setting and in CREATE SCHEMA, which take no parameters. */
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new StoreError('value_invalid', `schema "${schema}" must be a plain identifier (letters, digits, _; at most 63).`);
+  return schema;
+}
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Client settings shared by the pool and the one-off lock connection. */
+export function clientConfig(opts: PostgresConnectOptions): pg.ClientConfig {
+  const config: pg.ClientConfig = { connectionString: opts.connectionString, connectionTimeoutMillis: opts.pool?.connectionTimeoutMillis ?? 5000 };
+  // Set at connection start, so every pooled connection sees the same tables without a query per checkout.
+  if (opts.schema) config.options = `-c search_path=${checkSchemaName(opts.schema)}`;
+  return config;
+}
+
+export function createPool(opts: PostgresConnectOptions): pg.Pool {
+  const pool = new pg.Pool({ ...clientConfig(opts), max: opts.pool?.max ?? 10, idleTimeoutMillis: opts.pool?.idleTimeoutMillis ?? 30_000 });
+  // An idle connection dropped by the server (restart, failover) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Thrown inside a transaction to roll it back and still answer a value (a lost race that wrote something). */
+export class Rollback<T> {
+  constructor(readonly value: T) {}
+}
+
+/** serialization_failure, deadlock_detected: PostgreSQL asks to run the transaction again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export const pgCode = (err: unknown): string | undefined => (err as { code?: unknown })?.code as string | undefined;
+
+/**
+ * BEGIN … COMMIT on one pooled connection; any error rolls everything back. Deadlocks and serialization
+ * failures are retried a few times: they mean another instance won a race, not that the input is wrong.
+ */
+export async function transaction<T>(
+  pool: pg.Pool,
+  fn: (c: pg.PoolClient) => Promise<T>,
+  opts: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE'; readOnly?: boolean; attempts?: number } = {},
+): Promise<T> {
+  const attempts = opts.attempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL ${opts.isolation ?? 'READ COMMITTED'}${opts.readOnly ? ' READ ONLY' : ''}`);
+      const value = await fn(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection itself failed: do not hand it back to the pool
+      }
+      if (err instanceof Rollback) return err.value as T;
+      if (!RETRYABLE.has(pgCode(err) ?? '') || attempt >= attempts) throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** Timestamps come back from TIMESTAMPTZ as Dates; the port speaks canonical ISO strings. */
+export const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();

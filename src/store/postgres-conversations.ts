@@ -1,0 +1,186 @@
+// Conversations, their timelines and idempotency records on PostgreSQL; a turn commits in one locked transaction.
+import type pg from 'pg';
+import type { ConversationState } from '../core/state.ts';
+import { iso, pgCode, Rollback, transaction, type Queryable } from './postgres-connection.ts';
+import type { ConversationStart, CreateResult, NewConversation } from './sqlite-conversations.ts';
+import { StoreError } from './store-error.ts';
+import type { CommitResult, ConversationRecord, IdempotencyRecord, NewTimelineEntry, TimelineEntry, TurnCommit } from './store.port.ts';
+import { isoTimestamp } from './timestamps.ts';
+
+interface ConversationRow {
+  id: string;
+  widget_id: string;
+  thread_id: string;
+  thread_version: number;
+  version: number;
+  state: ConversationState;
+  status: ConversationRecord['status'];
+  scenario: ConversationRecord['scenario'];
+  auth_status: ConversationRecord['authStatus'];
+  onboarding_type: ConversationRecord['onboardingType'];
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface EntryRow {
+  seq: string;
+  conversation_id: string;
+  turn: number;
+  party: number;
+  sender: TimelineEntry['from'];
+  text: string;
+  trusted: boolean | null;
+  at: Date;
+}
+
+interface IdempotencyRow {
+  key: string;
+  request_hash: string;
+  status: number;
+  body: unknown;
+  created_at: Date;
+}
+
+const toConversation = (r: ConversationRow): ConversationRecord => ({
+  id: r.id,
+  widgetId: r.widget_id,
+  threadId: r.thread_id,
+  threadVersion: r.thread_version,
+  version: r.version,
+  state: r.state,
+  status: r.status,
+  scenario: r.scenario,
+  authStatus: r.auth_status,
+  onboardingType: r.onboarding_type,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+});
+
+const toEntry = (r: EntryRow): TimelineEntry => ({
+  // BIGINT comes back as a string; a seq stays far below 2^53.
+  seq: Number(r.seq),
+  conversationId: r.conversation_id,
+  turn: r.turn,
+  party: r.party,
+  from: r.sender,
+  text: r.text,
+  trusted: r.trusted,
+  at: iso(r.at),
+});
+
+const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
+  key: r.key,
+  requestHash: r.request_hash,
+  status: r.status,
+  body: r.body,
+  createdAt: iso(r.created_at),
+});
+
+const SELECT_IDEMPOTENCY = 'SELECT key, request_hash, status, body, created_at FROM idempotency WHERE scope = $1 AND key = $2';
+
+async function readIdempotency(q: Queryable, scope: string, key: string): Promise<IdempotencyRecord | null> {
+  const row = (await q.query<IdempotencyRow>(SELECT_IDEMPOTENCY, [scope, key])).rows[0];
+  return row ? toIdempotency(row) : null;
+}
+
+export class PostgresConversations {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The conversation, the timeline of its start turn and its idempotency record, or (on a replay) nothing. */
+  async create(r: NewConversation, start?: ConversationStart): Promise<CreateResult> {
+    const createdAt = isoTimestamp(r.createdAt, 'createdAt');
+    const idem = start?.idempotency ?? null;
+    return transaction(this.pool, async (c) => {
+      if (idem) {
+        const seen = await readIdempotency(c, idem.scope, idem.record.key);
+        if (seen) return { ok: false, reason: 'idempotent_replay', record: seen };
+      }
+      try {
+        await c.query(
+          `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $10)`,
+          [r.id, r.widgetId, r.threadId, r.threadVersion, JSON.stringify(r.state), r.status, r.scenario, r.authStatus, r.onboardingType, createdAt],
+        );
+      } catch (err) {
+        if (pgCode(err) === '23505') throw new StoreError('conversation_exists', `A conversation with id "${r.id}" already exists.`);
+        throw err;
+      }
+      const replay = await this.writeTurn(c, r.id, 1, start?.entries ?? [], idem);
+      if (replay) throw new Rollback<CreateResult>({ ok: false, reason: 'idempotent_replay', record: replay });
+      const row = (await c.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [r.id])).rows[0]!;
+      return { ok: true, conversation: toConversation(row) };
+    });
+  }
+
+  async get(id: string): Promise<ConversationRecord | null> {
+    const row = (await this.pool.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id])).rows[0];
+    return row ? toConversation(row) : null;
+  }
+
+  /**
+   * SELECT … FOR UPDATE first: a second turn on the same conversation (from any instance) waits here until
+   * the first commits, then reads its idempotency record and version. The guarded UPDATE is a second check.
+   */
+  async commit(t: TurnCommit): Promise<CommitResult> {
+    const now = isoTimestamp(t.now, 'now');
+    return transaction(this.pool, async (c): Promise<CommitResult> => {
+      const locked = (await c.query<{ version: number }>('SELECT version FROM conversations WHERE id = $1 FOR UPDATE', [t.conversationId])).rows[0];
+      if (t.idempotency) {
+        const seen = await readIdempotency(c, t.idempotency.scope, t.idempotency.record.key);
+        if (seen) return { ok: false, reason: 'idempotent_replay', record: seen };
+      }
+      if (!locked) return { ok: false, reason: 'not_found' };
+      if (locked.version !== t.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion: locked.version };
+      const updated = await c.query(
+        `UPDATE conversations SET state = $3, status = $4, scenario = $5, auth_status = $6, updated_at = $7, version = $2 + 1
+         WHERE id = $1 AND version = $2`,
+        [t.conversationId, t.expectedVersion, JSON.stringify(t.state), t.state.status, t.state.scenario, t.state.identity.status, now],
+      );
+      if (updated.rowCount !== 1) return { ok: false, reason: 'version_conflict', currentVersion: locked.version };
+      const version = t.expectedVersion + 1;
+      const replay = await this.writeTurn(c, t.conversationId, version, t.entries, t.idempotency);
+      if (replay) throw new Rollback<CommitResult>({ ok: false, reason: 'idempotent_replay', record: replay });
+      return { ok: true, version };
+    });
+  }
+
+  /**
+   * The timeline entries and the idempotency record of a turn. ON CONFLICT DO NOTHING: when another
+   * transaction recorded the same key meanwhile (a scope shared by two conversations), this one answers
+   * with that record and the caller rolls back: the key is applied once.
+   */
+  private async writeTurn(c: Queryable, conversationId: string, turn: number, entries: NewTimelineEntry[], idem: TurnCommit['idempotency']): Promise<IdempotencyRecord | null> {
+    for (const e of entries) {
+      await c.query('INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        conversationId,
+        turn,
+        e.party,
+        e.from,
+        e.text,
+        e.trusted,
+        isoTimestamp(e.at, 'entry.at'),
+      ]);
+    }
+    if (!idem) return null;
+    const r = idem.record;
+    const inserted = await c.query(
+      `INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (scope, key) DO NOTHING`,
+      [idem.scope, r.key, r.requestHash, r.status, JSON.stringify(r.body ?? null), isoTimestamp(r.createdAt, 'idempotency.createdAt')],
+    );
+    if (inserted.rowCount === 1) return null;
+    return readIdempotency(c, idem.scope, r.key);
+  }
+
+  getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return readIdempotency(this.pool, scope, key);
+  }
+
+  async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
+    const rows =
+      opts?.party === undefined
+        ? await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
+        : await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
+    return rows.rows.map(toEntry);
+  }
+}

@@ -1,0 +1,34 @@
+// The onboarding report on PostgreSQL: two aggregate queries in one snapshot, never a state loaded.
+import type pg from 'pg';
+import { buildOnboardingReport, type ReportGroup } from './onboarding-report.ts';
+import { transaction } from './postgres-connection.ts';
+import type { OnboardingReport, ReportQuery } from './store.port.ts';
+import { isoTimestamp } from './timestamps.ts';
+
+const IN_RANGE = 'c.created_at >= $1 AND c.created_at < $2 AND ($3::text IS NULL OR c.widget_id = $3)';
+
+export async function postgresOnboardingReport(pool: pg.Pool, q: ReportQuery): Promise<OnboardingReport> {
+  const range = { from: isoTimestamp(q.from, 'from'), to: isoTimestamp(q.to, 'to') };
+  const params = [range.from, range.to, q.widgetId ?? null];
+  // REPEATABLE READ: both queries see the same commits, as SQLite's single read transaction does.
+  const { groups, messages } = await transaction(
+    pool,
+    async (c) => {
+      const groups = await c.query<ReportGroup>(
+        `SELECT c.scenario, c.auth_status AS "authStatus", c.onboarding_type AS "onboardingType", count(*)::int AS count
+         FROM conversations c WHERE ${IN_RANGE}
+         GROUP BY c.scenario, c.auth_status, c.onboarding_type`,
+        params,
+      );
+      const messages = await c.query<{ customer: number; trusted: number }>(
+        `SELECT count(*)::int AS customer, count(*) FILTER (WHERE t.trusted)::int AS trusted
+         FROM timeline_entries t JOIN conversations c ON c.id = t.conversation_id
+         WHERE t.sender = 'customer' AND ${IN_RANGE}`,
+        params,
+      );
+      return { groups: groups.rows, messages: messages.rows[0]! };
+    },
+    { isolation: 'REPEATABLE READ', readOnly: true },
+  );
+  return buildOnboardingReport(range, groups, messages);
+}
