@@ -41,6 +41,9 @@ describe('auth and validation', () => {
     expect((await start({ widgetId: 'nope' })).body).toMatchObject({ code: 'widget_not_found' });
     expect((await turn('nope', { type: 'message', text: 'hi' })).status).toBe(404);
     const c = await start({ widgetId: 'shop-visitor' });
+    const nul = await turn(c.body.conversationId, { type: 'message', text: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.message).toContain('NUL');
     const badTurn = await turn(c.body.conversationId, { type: 'teleport' });
     expect(badTurn.status).toBe(400);
     expect(badTurn.body.code).toBe('validation_failed');

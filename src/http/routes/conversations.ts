@@ -26,7 +26,8 @@ export const StartBodySchema = z
 
 /** A turn as the runtime sends it: tokens are raw JWT strings, verified here; profiles are looked up here. */
 export const TurnBodySchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message'), text: z.string().max(10000), intent: IntentSchema.optional(), entities: z.record(z.string(), z.unknown()).optional(), token: TokenString.optional() }).strict(),
+  // NUL cannot be stored by PostgreSQL text columns; refusing it here keeps both stores alike.
+  z.object({ type: z.literal('message'), text: z.string().max(10000).regex(/^[^\u0000]*$/, 'must not contain NUL characters'), intent: IntentSchema.optional(), entities: z.record(z.string(), z.unknown()).optional(), token: TokenString.optional() }).strict(),
   z.object({ type: z.literal('identify'), user: UserInfoSchema }).strict(),
   z.object({ type: z.literal('authenticate'), token: TokenString }).strict(),
   z.object({ type: z.literal('clear_user') }).strict(),
