@@ -7,7 +7,7 @@ import { authenticate, clearUser, identify, normalizeUser, type IdentityCtx, typ
 import { validateAnswer } from './answers.ts';
 import type { BranchTrace, NoticeCode, OutAction, Output, StepTrace, TurnResult, TurnTrace } from './outputs.ts';
 import { runBranchEngine } from './rules-engine.ts';
-import { deriveScenario, isTrustedAt, type ConversationState } from './state.ts';
+import { deriveScenario, draftOf, isTrustedAt, type ConversationState } from './state.ts';
 import { renderTemplate } from './template.ts';
 import type { HandlerEvent, Scalar } from './thread.schema.ts';
 
@@ -142,7 +142,11 @@ class Turn {
       this.steps.push(trace);
       this.state.step = step.id;
       this.state.waiting = null;
-      for (const t of step.say) this.outputs.push({ type: 'message', text: renderTemplate(t, this.facts()), step: step.id });
+      if (step.say.length) {
+        // One fact snapshot for all of the step's lines: nothing changes between them.
+        const facts = this.facts();
+        for (const t of step.say) this.outputs.push({ type: 'message', text: renderTemplate(t, facts), step: step.id });
+      }
       for (const a of step.actions) this.applyAction(a, step.id);
       if (step.terminal) return;
       if (step.ask) {
@@ -178,21 +182,23 @@ class Turn {
   }
 
   applyAction(a: CompiledAction, step: string): void {
-    const facts = this.facts();
+    let cached: Facts | null = null;
+    // Only actions with templates need facts; building them is a large part of a turn's cost.
+    const facts = (): Facts => (cached ??= this.facts());
     let out: OutAction;
     switch (a.type) {
       case 'handoff':
         this.state.routed = true;
         this.state.queue = a.queue;
         this.state.status = 'handed_off';
-        out = { type: 'handoff', queue: a.queue, note: a.note ? renderTemplate(a.note, facts) : null };
+        out = { type: 'handoff', queue: a.queue, note: a.note ? renderTemplate(a.note, facts()) : null };
         break;
       case 'request_login':
-        out = { type: 'request_login', url: a.url ?? this.widget.loginUrl, text: a.text ? renderTemplate(a.text, facts) : null };
+        out = { type: 'request_login', url: a.url ?? this.widget.loginUrl, text: a.text ? renderTemplate(a.text, facts()) : null };
         break;
       case 'request_form':
         this.state.onboarding.formRequested = true;
-        out = { type: 'request_form', fields: [...this.widget.form.fields], required: false, text: a.text ? renderTemplate(a.text, facts) : null };
+        out = { type: 'request_form', fields: [...this.widget.form.fields], required: false, text: a.text ? renderTemplate(a.text, facts()) : null };
         break;
       case 'end':
         this.state.status = 'ended';
@@ -204,7 +210,7 @@ class Turn {
         break;
       case 'set': {
         const slots: Record<string, Scalar> = {};
-        for (const [k, v] of Object.entries(a.slots)) slots[k] = v !== null && typeof v === 'object' ? renderTemplate(v, facts, { escape: false }) : v;
+        for (const [k, v] of Object.entries(a.slots)) slots[k] = v !== null && typeof v === 'object' ? renderTemplate(v, facts(), { escape: false }) : v;
         Object.assign(this.state.slots, slots);
         out = { type: 'set', slots };
         break;
@@ -455,7 +461,7 @@ export async function evaluateTurn(thread: CompiledThread, state: ConversationSt
   }
   if (Number.isNaN(new Date(ctx.now).getTime())) return invalid('state_invalid', 'ctx.now is not a valid date.');
 
-  const draft = structuredClone(state);
+  const draft = draftOf(state);
   const t = new Turn(thread, draft, parsed.data, ctx);
   let trusted: boolean | null = null;
   if (draft.status === 'closed') {

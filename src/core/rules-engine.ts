@@ -165,26 +165,27 @@ function traceMissing(): ConditionTrace {
 }
 
 function traceLeaf(src: NormalLeaf, res: ResultNode | undefined): ConditionTrace {
-  const base = {
-    kind: 'fact' as const,
-    ...(src.name ? { name: src.name } : {}),
-    fact: src.fact,
-    path: src.path.join('.'),
-    operator: src.operator,
-    expected: res && 'valueResult' in res ? res.valueResult : src.value,
-  };
-  if (!res || res.result === undefined) return { ...base, result: false, evaluated: false, note: 'not evaluated (short-circuited)' };
-  if (res.factResult === undefined) {
-    return { ...base, result: false, evaluated: true, note: `missing value: "${[src.fact, ...src.path].join('.')}" is not set, so the condition is false` };
-  }
-  const out = { ...base, actual: res.factResult, result: res.result, evaluated: true };
-  if (!res.result) {
-    try {
-      OPERATOR_FUNCTIONS[src.operator](res.factResult, res.valueResult);
-    } catch (err) {
-      return { ...out, note: `operator failed: ${(err as Error).message}` };
+  // Built as plain literals (no spreads): this runs for every leaf of every turn.
+  const path = src.path.join('.');
+  const expected = res !== undefined && res.valueResult !== undefined ? res.valueResult : src.value;
+  let out: ConditionTrace;
+  if (!res || res.result === undefined) {
+    out = { kind: 'fact', fact: src.fact, path, operator: src.operator, expected, result: false, evaluated: false, note: 'not evaluated (short-circuited)' };
+  } else if (res.factResult === undefined) {
+    const note = `missing value: "${path ? `${src.fact}.${path}` : src.fact}" is not set, so the condition is false`;
+    out = { kind: 'fact', fact: src.fact, path, operator: src.operator, expected, result: false, evaluated: true, note };
+  } else {
+    out = { kind: 'fact', fact: src.fact, path, operator: src.operator, expected, actual: res.factResult, result: res.result, evaluated: true };
+    if (!res.result) {
+      // Our operators swallow exceptions (false); run it again to tell "false" from "failed" in the trace.
+      try {
+        OPERATOR_FUNCTIONS[src.operator](res.factResult, res.valueResult);
+      } catch (err) {
+        out.note = `operator failed: ${(err as Error).message}`;
+      }
     }
   }
+  if (src.name) out.name = src.name;
   return out;
 }
 

@@ -158,3 +158,21 @@ export function deriveScenario(h: ScenarioHistory, status: AuthStatus): Scenario
 export function isTrustedAt(identity: IdentityState, nowSeconds: number): boolean {
   return identity.status === 'authenticated' && identity.tokenExpiresAt !== null && nowSeconds < identity.tokenExpiresAt;
 }
+
+/**
+ * A copy the turn may change: every object the core assigns into is copied; deeper values (profile
+ * attributes, start context) are only ever replaced whole, so they are shared. Several times cheaper
+ * than a deep clone, which was the largest cost of a turn.
+ */
+export function draftOf(s: ConversationState): ConversationState {
+  return {
+    ...s,
+    waiting: s.waiting && { ...s.waiting },
+    slots: { ...s.slots },
+    tags: [...s.tags],
+    onboarding: { ...s.onboarding },
+    identity: { ...s.identity },
+    profile: { ...s.profile },
+    history: { ...s.history },
+  };
+}
