@@ -18,9 +18,9 @@ function nearestNode(doc: Document, path: readonly PathKey[]): Node | null {
     if (isMap(node)) {
       const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
       if (!pair) break;
+      // Point at the key (`b:` of `steps.b`), where an author looks for the field, not at its value.
       found = (pair.key as Node) ?? found;
       node = pair.value;
-      if (node && typeof node === 'object' && 'range' in (node as object)) found = node as Node;
     } else if (isSeq(node) && typeof key === 'number') {
       const item = node.items[key];
       if (!item) break;

@@ -50,8 +50,10 @@ export async function loadRulesDir(dir: string): Promise<RuleSet> {
       issues.push(...err.issues.map((i) => ({ ...i, file: i.file ?? file })));
     }
   }
+  // A thread that failed to compile is already reported; its widgets need not say it is missing too.
+  const failed = new Set(issues.map((i) => i.id).filter((id): id is string => Boolean(id)));
   for (const w of widgets.values()) {
-    if (!threads.has(w.thread)) {
+    if (!threads.has(w.thread) && !failed.has(w.thread)) {
       issues.push({ code: 'widget_thread_unknown', message: `widget "${w.id}" runs thread "${w.thread}", which is not defined (threads: ${[...threads.keys()].join(', ') || 'none'})`, ...(w.file ? { file: w.file } : {}), id: w.id, field: 'thread' });
     }
   }
