@@ -9,7 +9,7 @@ import { load, post, rssOf, shopToken, startBare, startService, type LoadResult 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONVERSATIONS = Number(process.env.BENCH_HTTP_CONVERSATIONS ?? 400);
 const CONNECTIONS = (process.env.BENCH_HTTP_CONNECTIONS ?? '10,50').split(',').map(Number);
-const HOT_EVERY = 10;
+export const HOT_EVERY = 10;
 
 export interface HttpRow {
   connections: number;

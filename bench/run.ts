@@ -1,21 +1,24 @@
-// `npm run bench [-- core token http scale]`: runs the named benchmarks (all by default) and writes
-// bench/results/latest.md and latest.json.
+// `npm run bench [-- core token http scale postgres]`: runs the named benchmarks (all but postgres by default) and
+// writes bench/results/latest.md and latest.json. postgres is asked for by name: it needs a PostgreSQL server and
+// re-runs the http benchmark as its SQLite baseline.
 import { progress, writeReport, type Section } from './lib.ts';
 
 const ALL = ['core', 'token', 'http', 'scale'] as const;
-type Name = (typeof ALL)[number];
+const BY_NAME_ONLY = ['postgres'] as const;
+type Name = (typeof ALL)[number] | (typeof BY_NAME_ONLY)[number];
 
 const loaders: Record<Name, () => Promise<Section>> = {
   core: async () => (await import('./core.ts')).coreSection(),
   token: async () => (await import('./token.ts')).tokenSection(),
   http: async () => (await import('./http.ts')).httpSection(),
   scale: async () => (await import('./scale.ts')).scaleSection(),
+  postgres: async () => (await import('./postgres.ts')).postgresSection(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');
-const unknown = asked.filter((a) => !(ALL as readonly string[]).includes(a));
+const unknown = asked.filter((a) => !([...ALL, ...BY_NAME_ONLY] as readonly string[]).includes(a));
 if (unknown.length) {
-  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}\n`);
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${[...ALL, ...BY_NAME_ONLY].join(', ')}\n`);
   process.exit(2);
 }
 const names = (asked.length ? asked : ALL) as Name[];

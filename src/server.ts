@@ -138,7 +138,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
 /** PostgreSQL when DATABASE_URL names one, the embedded SQLite file otherwise. */
 function openStore(config: ServiceConfig): Promise<Store> {
-  if (!config.databaseUrl) return openSqliteStore({ path: config.database });
+  if (!config.databaseUrl) return openSqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
   return openPostgresStore({
     connectionString: config.databaseUrl,
     ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),

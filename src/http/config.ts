@@ -36,6 +36,8 @@ export const ConfigSchema = z
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(true),
     secretsFile: z.string().min(1).optional(),
+    /** SQLite durability: full (fsync every commit, survives power loss) or normal (survives process crashes). */
+    sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
   })
   .strict();
 
@@ -69,6 +71,7 @@ const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   THREADGATE_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   THREADGATE_GENERATE_SECRETS: 'generateSecrets',
   THREADGATE_SECRETS_FILE: 'secretsFile',
+  THREADGATE_SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
 };
 
 /**

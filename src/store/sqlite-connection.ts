@@ -13,7 +13,7 @@ export const MEMORY = ':memory:';
  * - foreign_keys: off by default in SQLite, per connection.
  * - busy_timeout: a second connection waits for the write lock instead of failing with SQLITE_BUSY.
  */
-export function openSqliteDatabase(path: string): Database.Database {
+export function openSqliteDatabase(path: string, synchronous: 'full' | 'normal' = 'full'): Database.Database {
   const memory = path === MEMORY;
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
   const db = new Database(path);
@@ -24,7 +24,7 @@ export function openSqliteDatabase(path: string): Database.Database {
       const mode = switchToWal(db);
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode for ${path} (got "${String(mode)}").`);
     }
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     migrateSqlite(db);
     return db;

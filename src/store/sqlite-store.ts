@@ -25,11 +25,17 @@ import type {
 export interface SqliteStoreOptions {
   /** A file path (its folder is created) or `:memory:`. */
   path: string;
+  /**
+   * `full` (default): every commit is fsynced, so an acknowledged turn survives power loss. `normal`: in WAL mode
+   * it survives a crash of the process (SIGKILL) but the last commits may be lost on power loss; several times
+   * more turns per second on slow disks (docs/performance.md).
+   */
+  synchronous?: 'full' | 'normal';
 }
 
 /** Opens (creating and migrating when needed) the database at `path`. */
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteStore> {
-  return new SqliteStore(openSqliteDatabase(opts.path));
+  return new SqliteStore(openSqliteDatabase(opts.path, opts.synchronous ?? 'full'));
 }
 
 /**

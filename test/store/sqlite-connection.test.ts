@@ -20,6 +20,13 @@ describe('SQLite connection', () => {
     db.close();
   });
 
+  it('commits with NORMAL synchronous when the operator chooses throughput over power-loss durability', () => {
+    const db = openSqliteDatabase(join(tempDir(), 'db.sqlite'), 'normal');
+    expect(pragma(db, 'synchronous')).toBe(1); // NORMAL
+    expect(pragma(db, 'journal_mode')).toBe('wal');
+    db.close();
+  });
+
   it('uses the same settings in memory, where there is no WAL', () => {
     const db = openSqliteDatabase(':memory:');
     expect(pragma(db, 'journal_mode')).toBe('memory');
