@@ -28,6 +28,10 @@ export function formatOutput(o: Output): string {
       return `  x error ${o.code}: ${o.message}`;
     case 'effect':
       return `  i effect ${o.effect}`;
+    case 'lookup':
+      return `  ~ lookup ${o.name}: ${o.request.method} ${o.request.url}`;
+    case 'generate':
+      return `  ~ generate (${o.trust}): ${o.instructions}${o.withheld.length ? ` [withheld: ${o.withheld.join(', ')}]` : ''}`;
   }
 }
 

@@ -16,6 +16,9 @@ import { checkFactPath, splitFactPath } from './facts.ts';
 import { buildBranchEngine, type BranchEngine, type NormalCondition } from './rules-engine.ts';
 import { parseTemplate, type Template } from './template.ts';
 import { issueAt, zodIssues, type IssueContext, type PathKey } from './zod-issues.ts';
+import { compileIntent, unsafePatternReason, type CompiledIntent } from './intents.ts';
+import { LOOKUP_DEFAULTS, urlTemplateProblem, type CompiledLookup } from './lookup.ts';
+import type { CompiledGenerate } from './generate.ts';
 
 export interface CompiledBranch {
   index: number;
@@ -62,6 +65,10 @@ export interface CompiledStep {
   say: Template[];
   actions: CompiledAction[];
   ask: CompiledAsk | null;
+  /** A reply for the runtime's model to compose, said after `say`. */
+  generate: CompiledGenerate | null;
+  /** A declared lookup to wait for, after the actions. */
+  lookup: string | null;
   next: BranchSet | null;
   /** A step with handoff or end stops the thread there. */
   terminal: boolean;
@@ -75,6 +82,9 @@ export interface CompiledThread {
   on: Partial<Record<HandlerEvent, BranchSet>>;
   maxAutoSteps: number;
   slots: ReadonlySet<string>;
+  /** The built-in intent matchers, in file order. */
+  intents: CompiledIntent[];
+  lookups: ReadonlyMap<string, CompiledLookup>;
   doc: ThreadDoc;
   file: string | null;
 }
@@ -116,6 +126,7 @@ class ConditionCompiler {
     private readonly p: Problems,
     private readonly slots: ReadonlySet<string>,
     private readonly named: ReadonlySet<string>,
+    private readonly lookups: ReadonlySet<string>,
   ) {}
 
   compile(c: Condition, at: PathKey[]): NormalCondition {
@@ -149,7 +160,7 @@ class ConditionCompiler {
   }
 
   checkPath(fact: string, path: string[], at: PathKey[]): void {
-    const check = checkFactPath(fact, path, this.slots);
+    const check = checkFactPath(fact, path, this.slots, this.lookups);
     if (!check.ok) this.p.add(check.code, at, check.message);
   }
 }
@@ -186,7 +197,8 @@ export function compile(input: unknown, opts: CompileOptions = {}): CompiledThre
   const p = new Problems(ctx);
   const slots = declaredSlots(doc);
   const namedDocs = doc.conditions ?? {};
-  const cc = new ConditionCompiler(p, slots, new Set(Object.keys(namedDocs)));
+  const lookupNames = new Set(Object.keys(doc.lookups ?? {}));
+  const cc = new ConditionCompiler(p, slots, new Set(Object.keys(namedDocs)), lookupNames);
 
   for (const name of conditionCycles(namedDocs)) {
     p.add('condition_unknown', ['conditions', name], `named condition "${name}" refers to itself`);
@@ -203,7 +215,7 @@ export function compile(input: unknown, opts: CompileOptions = {}): CompiledThre
     try {
       const t = parseTemplate(text);
       for (const part of t.parts) if (typeof part !== 'string') {
-        const check = checkFactPath(part.fact, part.path, slots);
+        const check = checkFactPath(part.fact, part.path, slots, lookupNames);
         if (!check.ok) p.add(check.code === 'fact_unknown' ? 'template_fact_unknown' : check.code, at, `${part.source}: ${check.message}`);
       }
       return t;
@@ -227,6 +239,36 @@ export function compile(input: unknown, opts: CompileOptions = {}): CompiledThre
     return { owner, branches, engine: null };
   };
 
+  const intents: CompiledIntent[] = [];
+  for (const [name, m] of Object.entries(doc.intents ?? {})) {
+    if (!m.keywords?.length && !m.phrases?.length && !m.patterns?.length) p.add('schema_invalid', ['intents', name], 'an intent needs `keywords`, `phrases` or `patterns`');
+    const unsafe = (m.patterns ?? []).map((src, i) => {
+      const reason = unsafePatternReason(src);
+      if (reason) p.add('intent_pattern_unsafe', ['intents', name, 'patterns', i], `pattern ${JSON.stringify(src)} refused: ${reason}`);
+      return reason;
+    });
+    if (!unsafe.some(Boolean)) intents.push(compileIntent(name, m));
+  }
+
+  const lookups = new Map<string, CompiledLookup>();
+  for (const [name, l] of Object.entries(doc.lookups ?? {})) {
+    const at: PathKey[] = ['lookups', name];
+    const url = template(l.url, [...at, 'url']);
+    const urlProblem = urlTemplateProblem(url);
+    if (urlProblem) p.add('schema_invalid', [...at, 'url'], urlProblem);
+    lookups.set(name, {
+      name,
+      url,
+      method: l.method ?? 'GET',
+      body: l.body ? Object.fromEntries(Object.entries(l.body).map(([k, v]) => [k, template(v, [...at, 'body', k])])) : null,
+      timeoutMs: l.timeoutMs ?? LOOKUP_DEFAULTS.timeoutMs,
+      retries: l.retries ?? LOOKUP_DEFAULTS.retries,
+      maxBytes: l.maxBytes ?? LOOKUP_DEFAULTS.maxBytes,
+      trustedOnly: l.trustedOnly ?? true,
+      response: l.response ?? null,
+    });
+  }
+
   const steps = new Map<string, CompiledStep>();
   for (const [id, step] of Object.entries(doc.steps)) {
     const at: PathKey[] = ['steps', id];
@@ -234,6 +276,20 @@ export function compile(input: unknown, opts: CompileOptions = {}): CompiledThre
     const terminal = actions.some((a) => a.type === 'handoff' || a.type === 'end');
     if (terminal && (step.ask || step.next)) {
       p.add('schema_invalid', [...at, step.ask ? 'ask' : 'next'], 'a step that hands off or ends stops the thread, so it cannot also ask or have `next`');
+    }
+    if (step.lookup !== undefined) {
+      if (!lookupNames.has(step.lookup)) p.add('lookup_unknown', [...at, 'lookup'], `lookup "${step.lookup}" is not declared in this thread's \`lookups\` (declared: ${[...lookupNames].join(', ') || 'none'})`);
+      if (step.ask || terminal) p.add('schema_invalid', [...at, 'lookup'], 'a step that waits for a lookup cannot also ask, hand off or end');
+    }
+    let generate: CompiledGenerate | null = null;
+    if (step.generate) {
+      const g = step.generate;
+      for (const [i, path] of (g.facts ?? []).entries()) {
+        const split = splitFactPath(path);
+        const check = checkFactPath(split.fact, split.path, slots, lookupNames);
+        if (!check.ok) p.add(check.code, [...at, 'generate', 'facts', i], check.message);
+      }
+      generate = { instructions: template(g.instructions, [...at, 'generate', 'instructions']), facts: g.facts ?? [], avoid: g.avoid ?? [] };
     }
     let ask: CompiledAsk | null = null;
     if (step.ask) {
@@ -256,6 +312,8 @@ export function compile(input: unknown, opts: CompileOptions = {}): CompiledThre
       say: asArray(step.say).map((s, i) => template(s, Array.isArray(step.say) ? [...at, 'say', i] : [...at, 'say'])),
       actions,
       ask,
+      generate,
+      lookup: step.lookup ?? null,
       next: step.next ? branchSet(step.next, `steps.${id}.next`, [...at, 'next']) : null,
       terminal,
     });
@@ -284,6 +342,8 @@ export function compile(input: unknown, opts: CompileOptions = {}): CompiledThre
     on,
     maxAutoSteps: doc.limits?.maxAutoSteps ?? DEFAULT_MAX_AUTO_STEPS,
     slots,
+    intents,
+    lookups,
     doc,
     file: opts.file ?? null,
   };

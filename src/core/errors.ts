@@ -19,6 +19,8 @@ export const RULE_ERROR_CODES = [
   'template_invalid',
   'slot_unknown',
   'widget_thread_unknown',
+  'intent_pattern_unsafe',
+  'lookup_unknown',
 ] as const;
 
 /** Problems in JWT settings, found when a widget's keys are loaded. */

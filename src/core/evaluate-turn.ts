@@ -10,6 +10,10 @@ import { runBranchEngine } from './rules-engine.ts';
 import { deriveScenario, draftOf, isTrustedAt, type ConversationState } from './state.ts';
 import { renderTemplate } from './template.ts';
 import type { HandlerEvent, Scalar } from './thread.schema.ts';
+import { generateOutput, trustLevel } from './generate.ts';
+import { matchIntent } from './intents.ts';
+import { lookupRequest } from './lookup.ts';
+import { checkResponse } from './lookup-schema.ts';
 
 export interface TurnContext {
   /** The moment of the turn; the core never reads the clock. */
@@ -37,6 +41,9 @@ class Turn {
   rejection: string | null = null;
   readonly nowSeconds: number;
   readonly nowIso: string;
+  /** Where this turn's `message.intent` came from, for the trace. */
+  readonly intent: TurnTrace['intent'] = null;
+  private readonly matched: { name: string; confidence: number } | null = null;
 
   constructor(
     readonly thread: CompiledThread,
@@ -47,6 +54,12 @@ class Turn {
     const ms = new Date(ctx.now).getTime();
     this.nowSeconds = Math.floor(ms / 1000);
     this.nowIso = new Date(ms).toISOString();
+    if (event.type === 'message') {
+      // The runtime's own model always wins; the matcher only fills in for threads that run without one.
+      const m = event.intent ? null : matchIntent(thread.intents, event.text);
+      if (event.intent) this.intent = { source: 'runtime', name: event.intent.name };
+      else if (m) [this.intent, this.matched] = [{ source: 'matcher', name: m.name, matcher: m.matcher }, m];
+    }
   }
 
   get widget(): CompiledWidget {
@@ -54,7 +67,7 @@ class Turn {
   }
 
   facts(): Facts {
-    return buildFacts({ state: this.state, widget: this.widget, event: this.event, nowSeconds: this.nowSeconds, change: this.change, rejection: this.rejection });
+    return buildFacts({ state: this.state, widget: this.widget, event: this.event, nowSeconds: this.nowSeconds, change: this.change, rejection: this.rejection, matched: this.matched });
   }
 
   notice(code: NoticeCode, message: string, detail?: Record<string, unknown>): void {
@@ -147,8 +160,10 @@ class Turn {
         const facts = this.facts();
         for (const t of step.say) this.outputs.push({ type: 'message', text: renderTemplate(t, facts), step: step.id });
       }
+      if (step.generate) this.outputs.push(generateOutput(step.generate, this.facts(), trustLevel(this.state.identity, this.nowSeconds), step.id));
       for (const a of step.actions) this.applyAction(a, step.id);
       if (step.terminal) return;
+      if (step.lookup && this.requestLookup(step.id, step.lookup)) return;
       if (step.ask) {
         this.prompt(step, 0);
         return;
@@ -165,6 +180,45 @@ class Turn {
       current = choice.goto;
       how = 'goto';
     }
+  }
+
+  /** Emits a lookup request and waits (true), or refuses it at once for an untrusted customer (false). */
+  requestLookup(step: string, name: string): boolean {
+    const l = this.thread.lookups.get(name)!;
+    if (l.trustedOnly && !isTrustedAt(this.state.identity, this.nowSeconds)) {
+      this.state.lookups[name] = { status: 'error', data: null, error: 'untrusted' };
+      this.notes.push(`lookup "${name}" not requested: the customer is not trusted`);
+      return false;
+    }
+    // A stale result must not stand in for the one being fetched.
+    delete this.state.lookups[name];
+    this.outputs.push({ type: 'lookup', step, name, request: lookupRequest(l, this.facts()), response: l.response });
+    this.state.waiting = { kind: 'lookup', step, name };
+    return true;
+  }
+
+  /** Stores a lookup's result and continues the step that waited for it. */
+  async resumeLookup(ev: Extract<TurnEvent, { type: 'lookup_result' }>, stepId: string): Promise<void> {
+    const schema = this.thread.lookups.get(ev.name)?.response;
+    // The runtime checks the response too; the core re-checks so `lookup.<name>.data` always fits the declared shape.
+    const problem = ev.status === 'ok' && schema ? checkResponse(schema, ev.data ?? null) : null;
+    if (problem) this.notes.push(`lookup "${ev.name}" response refused: ${problem}`);
+    const ok = ev.status === 'ok' && !problem;
+    const result = ok ? { status: 'ok' as const, data: ev.data ?? null, error: null } : { status: 'error' as const, data: null, error: problem ? 'invalid_response' : (ev.error ?? 'unknown') };
+    this.state.lookups[ev.name] = result;
+    this.state.waiting = null;
+    const step = this.thread.steps.get(stepId);
+    const trace: StepTrace = { step: stepId, via: 'lookup', lookup: { name: ev.name, status: result.status, error: result.error } };
+    this.steps.push(trace);
+    if (!step?.next) return;
+    const choice = await this.choose(step.next);
+    trace.branches = choice.trace;
+    trace.chosen = choice.index;
+    if (choice.goto === null) {
+      this.notice('no_branch_matched', `No branch of step "${stepId}" matched the lookup result and it has no default; the thread waits here.`, { step: stepId });
+      return;
+    }
+    await this.runFrom(choice.goto, 'goto', stepId);
   }
 
   prompt(step: CompiledStep, attempts: number): void {
@@ -376,6 +430,10 @@ async function dispatch(t: Turn): Promise<boolean | null> {
       st.queue = ev.queue ?? st.queue;
       if (st.status === 'active') st.status = 'handed_off';
       return null;
+    case 'lookup_result':
+      // evaluateTurn checked that it answers the lookup being waited for.
+      if (st.waiting?.kind === 'lookup') await t.resumeLookup(ev, st.waiting.step);
+      return null;
     case 'close':
       st.status = 'closed';
       st.waiting = null;
@@ -449,7 +507,7 @@ export async function evaluateTurn(thread: CompiledThread, state: ConversationSt
   const parsed = TurnEventSchema.safeParse(rawEvent);
   const before = { status: state.identity.status, method: state.identity.method };
   const invalid = (code: 'event_invalid' | 'state_invalid', message: string): TurnResult => {
-    const trace: TurnTrace = { event: 'invalid', turn: state.turn, identity: { before, after: before, change: null, rejection: null }, trusted: null, steps: [], handlers: [], notes: [message] };
+    const trace: TurnTrace = { event: 'invalid', turn: state.turn, identity: { before, after: before, change: null, rejection: null }, trusted: null, intent: null, steps: [], handlers: [], notes: [message] };
     return { state, outputs: [{ type: 'error', code, message }], trace, trusted: null };
   };
   if (!parsed.success) {
@@ -460,6 +518,11 @@ export async function evaluateTurn(thread: CompiledThread, state: ConversationSt
     return invalid('state_invalid', `The state belongs to thread "${state.threadId}" on widget "${state.widgetId}", not "${thread.id}" on "${ctx.widget.id}".`);
   }
   if (Number.isNaN(new Date(ctx.now).getTime())) return invalid('state_invalid', 'ctx.now is not a valid date.');
+  const ev = parsed.data;
+  if (ev.type === 'lookup_result' && state.status !== 'closed' && !(state.waiting?.kind === 'lookup' && state.waiting.name === ev.name)) {
+    const waiting = state.waiting?.kind === 'lookup' ? `lookup "${state.waiting.name}"` : 'no lookup';
+    return invalid('event_invalid', `Invalid event: a result for lookup "${ev.name}" arrived, but the conversation waits for ${waiting}.`);
+  }
 
   const draft = draftOf(state);
   const t = new Turn(thread, draft, parsed.data, ctx);
@@ -469,7 +532,8 @@ export async function evaluateTurn(thread: CompiledThread, state: ConversationSt
   } else if (draft.turn === 0 && parsed.data.type !== 'start') {
     t.notice('not_started', 'The first event of a conversation must be `start`.');
   } else {
-    draft.turn += 1;
+    // A lookup result continues the turn that asked for it; it is not a new turn.
+    if (parsed.data.type !== 'lookup_result') draft.turn += 1;
     trusted = await dispatch(t);
     if (t.change === 'conflict') t.notes.push('scenario: most_undesired (authenticated as a different person)');
   }
@@ -480,6 +544,7 @@ export async function evaluateTurn(thread: CompiledThread, state: ConversationSt
     turn: draft.turn,
     identity: { before, after: { status: draft.identity.status, method: draft.identity.method }, change: t.change, rejection: t.rejection },
     trusted,
+    intent: t.intent,
     steps: t.steps,
     handlers: t.handlers,
     notes: t.notes,

@@ -85,6 +85,15 @@ export const TurnEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close') }).strict(),
   z.object({ type: z.literal('request_transcript') }).strict(),
   z.object({ type: z.literal('rate'), score: z.number().int().min(1).max(5), comment: z.string().max(2000).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('lookup_result'),
+      name: z.string().min(1).max(64),
+      status: z.enum(['ok', 'error']),
+      data: z.unknown().optional(),
+      error: z.string().min(1).max(64).optional(),
+    })
+    .strict(),
 ]);
 export type TurnEvent = z.infer<typeof TurnEventSchema>;
 export type TurnEventType = TurnEvent['type'];

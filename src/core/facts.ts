@@ -38,13 +38,17 @@ export const FACT_CATALOGUE: Record<string, PathSpec> = {
   slots: 'open',
   conversation: { turn: 'leaf', routed: 'leaf', queue: 'leaf', step: 'leaf', status: 'leaf', tags: 'leaf', event: 'leaf', context: 'open' },
   widget: { id: 'leaf', name: 'leaf', onboarding: 'leaf', loginUrl: 'leaf', transcript: 'leaf', rating: 'leaf' },
+  lookup: 'open',
 };
+
+/** Below `lookup.<name>`: the result's fields; `data` is the endpoint's own shape. */
+const LOOKUP_FIELDS: PathSpec = { status: 'leaf', data: 'open', error: 'leaf' };
 
 export const FACT_IDS = Object.keys(FACT_CATALOGUE);
 
 export type PathCheck =
   | { ok: true }
-  | { ok: false; code: 'fact_unknown' | 'fact_path_unknown' | 'fact_path_on_scalar' | 'slot_unknown'; message: string };
+  | { ok: false; code: 'fact_unknown' | 'fact_path_unknown' | 'fact_path_on_scalar' | 'slot_unknown' | 'lookup_unknown'; message: string };
 
 /** Splits `auth.status` / `$.status` forms into a fact id and a dotted path (possibly empty). */
 export function splitFactPath(fact: string, path?: string): { fact: string; path: string[] } {
@@ -53,15 +57,22 @@ export function splitFactPath(fact: string, path?: string): { fact: string; path
   return { fact: id, path: [...rest, ...extra] };
 }
 
-/** Checks that a fact and path exist in the catalogue; `slots` paths must name a declared slot. */
-export function checkFactPath(fact: string, path: string[], declaredSlots: ReadonlySet<string>): PathCheck {
-  const spec = FACT_CATALOGUE[fact];
+/** Checks that a fact and path exist in the catalogue; `slots` and `lookup` paths must name a declared slot or lookup. */
+export function checkFactPath(fact: string, path: string[], declaredSlots: ReadonlySet<string>, declaredLookups: ReadonlySet<string> = new Set()): PathCheck {
+  let spec = FACT_CATALOGUE[fact];
   if (spec === undefined) {
     return { ok: false, code: 'fact_unknown', message: `unknown fact "${fact}"; known facts: ${FACT_IDS.join(', ')}` };
   }
   if (fact === 'slots' && path.length > 0 && !declaredSlots.has(path[0]!)) {
     const known = [...declaredSlots].join(', ') || 'none';
     return { ok: false, code: 'slot_unknown', message: `slot "${path[0]}" is never asked for nor set in this thread (declared slots: ${known})` };
+  }
+  if (fact === 'lookup' && path.length > 0) {
+    if (!declaredLookups.has(path[0]!)) {
+      const known = [...declaredLookups].join(', ') || 'none';
+      return { ok: false, code: 'lookup_unknown', message: `lookup "${path[0]}" is not declared in this thread's \`lookups\` (declared: ${known})` };
+    }
+    spec = { [path[0]!]: LOOKUP_FIELDS };
   }
   let node: PathSpec = spec;
   for (const [i, key] of path.entries()) {
@@ -108,6 +119,8 @@ export interface FactInputs {
   nowSeconds: number;
   change: IdentityChange;
   rejection: string | null;
+  /** The matcher's intent when the message carried none from the runtime. */
+  matched?: { name: string; confidence: number } | null;
 }
 
 function firstName(name: string | null): string | null {
@@ -116,14 +129,14 @@ function firstName(name: string | null): string | null {
 }
 
 /** Builds every fact from the state after the event's identity changes; missing values are explicit nulls. */
-export function buildFacts({ state, widget, event, nowSeconds, change, rejection }: FactInputs): Facts {
+export function buildFacts({ state, widget, event, nowSeconds, change, rejection, matched }: FactInputs): Facts {
   const id = state.identity;
   const message =
     event.type === 'message'
       ? {
           text: event.text,
-          intent: event.intent?.name ?? null,
-          confidence: event.intent?.confidence ?? null,
+          intent: event.intent?.name ?? matched?.name ?? null,
+          confidence: event.intent ? (event.intent.confidence ?? null) : (matched?.confidence ?? null),
           entities: event.entities ?? {},
           event: event.type,
         }
@@ -171,5 +184,6 @@ export function buildFacts({ state, widget, event, nowSeconds, change, rejection
       transcript: widget.features.transcript,
       rating: widget.features.rating,
     },
+    lookup: { ...state.lookups },
   };
 }

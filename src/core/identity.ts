@@ -143,6 +143,8 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
 
   const outputs = matchProfile(state, lookup, state.identity, conflict ? 'conflict' : 'matched', ctx);
   if (conflict) {
+    // Lookup results were fetched for the previous person: a different customer must not be handed them.
+    state.lookups = {};
     outputs.unshift({
       type: 'notice',
       code: 'profile_conflict',
@@ -161,6 +163,7 @@ export function clearUser(state: ConversationState): IdentityStep {
   state.profile = { ...NO_PROFILE, attributes: {} };
   // Answers given by the previous party may be personal: the new party must not see them.
   state.slots = {};
+  state.lookups = {};
   state.onboarding = { ...state.onboarding, completed: false, skipped: false, formRequested: false };
   // The scenario tells how the current customer came in; a new party starts its own story.
   state.history = freshHistory();

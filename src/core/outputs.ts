@@ -4,6 +4,19 @@ import type { ConversationState, AuthStatus, IdentityMethod } from './state.ts';
 import type { SlotType, Scalar } from './thread.schema.ts';
 import type { TurnEventType } from './events.ts';
 import type { IdentityChange } from './facts.ts';
+import type { ResponseSchema } from './lookup-schema.ts';
+
+/** How much the generate output may reveal: decided by the core from identity and trust at that moment. */
+export type TrustLevel = 'visitor' | 'identified' | 'authenticated';
+
+export interface LookupRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  body: Record<string, unknown> | null;
+  timeoutMs: number;
+  retries: number;
+  maxBytes: number;
+}
 
 export type OutAction =
   | { type: 'handoff'; queue: string; note: string | null }
@@ -53,6 +66,8 @@ export type Output =
   | { type: 'action'; step: string | null; action: OutAction }
   | { type: 'notice'; code: NoticeCode; message: string; detail?: Record<string, unknown> }
   | { type: 'effect'; effect: 'create_profile'; profile: ProfileDraft }
+  | { type: 'lookup'; step: string; name: string; request: LookupRequest; response: ResponseSchema | null }
+  | { type: 'generate'; step: string; instructions: string; facts: Record<string, unknown>; avoid: string[]; trust: TrustLevel; withheld: string[] }
   | { type: 'error'; code: TurnErrorCode; message: string; step?: string };
 
 export interface BranchTrace {
@@ -69,9 +84,11 @@ export interface BranchTrace {
 export interface StepTrace {
   step: string;
   /** How the step was reached: the start, a branch, an identity handler, an answer, a failed ask. */
-  via: 'start' | 'goto' | 'handler' | 'answer' | 'on_fail';
+  via: 'start' | 'goto' | 'handler' | 'answer' | 'on_fail' | 'lookup';
   from?: string;
   answer?: { slot: string; valid: boolean; value?: Scalar; reason?: string; attempts: number };
+  /** For `via: lookup`: the result that resumed the step. */
+  lookup?: { name: string; status: 'ok' | 'error'; error: string | null };
   branches?: BranchTrace[];
   /** Index of the winning branch, or null when none held. */
   chosen?: number | null;
@@ -88,6 +105,8 @@ export interface TurnTrace {
   };
   /** Whether this turn's customer message is trusted; null when the event carries no message. */
   trusted: boolean | null;
+  /** Where `message.intent` came from: the runtime's model, or the thread's matcher (and which one fired). */
+  intent: { source: 'runtime' | 'matcher'; name: string; matcher?: string } | null;
   steps: StepTrace[];
   handlers: { event: string; set: string; branches: BranchTrace[]; chosen: number | null }[];
   notes: string[];

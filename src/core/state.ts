@@ -59,7 +59,15 @@ export interface ScenarioHistory {
 export type Waiting =
   | { kind: 'ask'; step: string; attempts: number }
   | { kind: 'form' }
+  | { kind: 'lookup'; step: string; name: string }
   | null;
+
+/** The outcome of a lookup, as the `lookup.<name>` fact: data is null on error. */
+export interface LookupState {
+  status: 'ok' | 'error';
+  data: unknown;
+  error: string | null;
+}
 
 export interface ConversationState {
   v: 1;
@@ -82,6 +90,8 @@ export interface ConversationState {
   greeted: boolean;
   /** What the website passed at start (page, locale, cart...): readable as `conversation.context`. */
   context: Record<string, unknown>;
+  /** Results of `lookup` steps by lookup name; personal, so cleared with the customer (clear_user, conflict). */
+  lookups: Record<string, LookupState>;
   startedAt: string | null;
   updatedAt: string;
 }
@@ -128,6 +138,7 @@ export function initialState(threadId: string, widget: { id: string; onboarding:
     scenario: 'visitor',
     greeted: false,
     context: {},
+    lookups: {},
     startedAt: null,
     updatedAt: now,
   };
@@ -174,5 +185,7 @@ export function draftOf(s: ConversationState): ConversationState {
     identity: { ...s.identity },
     profile: { ...s.profile },
     history: { ...s.history },
+    // States stored before lookups existed have none.
+    lookups: { ...(s.lookups ?? {}) },
   };
 }

@@ -52,10 +52,11 @@ function show(value: unknown): string | null {
 
 /**
  * Renders a template: values are escaped; a missing or empty value shows the fallback (also escaped).
- * `escape: false` is for values stored in slots, which are escaped when they are shown, not before.
+ * `escape: false` is for values stored in slots, which are escaped when they are shown, not before;
+ * a function replaces the escaping (lookup URLs encode their values with encodeURIComponent).
  */
-export function renderTemplate(t: Template, facts: Facts, opts: { escape?: boolean } = {}): string {
-  const esc = opts.escape === false ? (s: string) => s : escapeHtml;
+export function renderTemplate(t: Template, facts: Facts, opts: { escape?: boolean | ((s: string) => string) } = {}): string {
+  const esc = typeof opts.escape === 'function' ? opts.escape : opts.escape === false ? (s: string) => s : escapeHtml;
   let out = '';
   for (const part of t.parts) {
     if (typeof part === 'string') {

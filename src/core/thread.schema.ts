@@ -1,6 +1,7 @@
 // The zod schema of thread files: steps, branches, json-rules-engine conditions, actions and handlers.
 import { z } from 'zod';
 import { isPhoneCountry } from './normalize.ts';
+import { ResponseSchemaSchema } from './lookup-schema.ts';
 
 /** Ids of threads, steps, slots and named conditions: short, readable, usable as dotted-path segments. */
 export const IdSchema = z
@@ -142,15 +143,55 @@ export const ActionSchema = z.discriminatedUnion('type', [
 ]);
 export type Action = z.infer<typeof ActionSchema>;
 
+/** A reply the runtime's model composes; which facts it gets is scoped by trust in the core (generate.ts). */
+export const GenerateSchema = z
+  .object({
+    instructions: TemplateSchema.describe('What the model should do; placeholders outside the trust scope render as their fallback.'),
+    facts: z.array(z.string().regex(/^[A-Za-z][\w-]*(\.[\w-]+)*$/, 'must be a dotted fact path such as profile.name')).max(50).optional().describe('Fact paths the model may use (profile.name, lookup.orders.data); withheld unless the trust level allows them.'),
+    avoid: z.array(z.string().min(1).max(200)).max(50).optional().describe('Topics the reply must not touch.'),
+  })
+  .strict();
+export type Generate = z.infer<typeof GenerateSchema>;
+
 export const StepSchema = z
   .object({
     description: z.string().optional(),
     say: z.union([TemplateSchema, z.array(TemplateSchema).min(1)]).optional(),
+    generate: GenerateSchema.optional().describe('Asks the runtime to compose a reply with its model.'),
     action: z.union([ActionSchema, z.array(ActionSchema).min(1)]).optional(),
     ask: AskSchema.optional(),
+    lookup: IdSchema.optional().describe('A lookup declared in `lookups`: the step waits for its result, then evaluates `next`.'),
     next: NextSchema.optional(),
   })
   .strict();
+
+/** The built-in intent matcher for threads that run without a model: the first intent that fires wins. */
+export const IntentMatcherSchema = z
+  .object({
+    keywords: z.array(z.string().trim().min(1).max(100)).optional().describe('Whole words, case-insensitive (confidence 0.8).'),
+    phrases: z.array(z.string().trim().min(1).max(200)).optional().describe('Case-insensitive substrings of the normalised text (confidence 1).'),
+    patterns: z.array(z.string().min(1).max(200)).optional().describe('Bounded regular expressions, checked for catastrophic backtracking at compile time (confidence 1).'),
+  })
+  .strict();
+export type IntentMatcherDoc = z.infer<typeof IntentMatcherSchema>;
+
+/** An HTTP endpoint the runtime may call for a `lookup` step; the core only builds the request. */
+export const LookupSchema = z
+  .object({
+    url: z.string().min(1).max(2000).describe('A template; values are URL-encoded when rendered.'),
+    method: z.enum(['GET', 'POST']).optional().describe('Default GET.'),
+    body: z.record(z.string().min(1).max(100), TemplateSchema).optional().describe('POST only: a record of templates, sent as JSON.'),
+    timeoutMs: z.number().int().min(100).max(30000).optional().describe('Per attempt; default 3000.'),
+    retries: z.number().int().min(0).max(5).optional().describe('Retries on network errors, 5xx and timeouts; default 2.'),
+    maxBytes: z.number().int().min(1).max(1048576).optional().describe('Largest accepted response; default 65536.'),
+    trustedOnly: z.boolean().optional().describe('Default true: never called for a customer who is not trusted at that moment.'),
+    response: ResponseSchemaSchema.optional().describe('A JSON Schema subset (type, properties, required, items, enum) the response must match.'),
+  })
+  .strict()
+  .superRefine((l, ctx) => {
+    if (l.body && l.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a `body` is only sent with `method: POST`' });
+  });
+export type LookupDoc = z.infer<typeof LookupSchema>;
 export type Step = z.infer<typeof StepSchema>;
 
 export const HANDLER_EVENTS = ['authenticated', 'identified', 'cleared', 'conflict', 'token_rejected', 'message'] as const;
@@ -169,6 +210,8 @@ export const ThreadSchema = z
       .strict()
       .optional()
       .describe('Handlers for identity changes and unexpected messages: where to jump mid-thread.'),
+    intents: z.record(IdSchema, IntentMatcherSchema).optional().describe('Intent matchers, tried in file order when a message carries no intent.'),
+    lookups: z.record(IdSchema, LookupSchema).optional().describe('HTTP endpoints `lookup` steps may call (through the runtime).'),
     limits: z
       .object({ maxAutoSteps: z.number().int().min(1).max(1000).optional() })
       .strict()

@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.port.ts';
 import { ConversationService } from '../runtime/conversation-service.ts';
+import { executeLookup, type LookupSettings } from '../runtime/lookups.ts';
 import type { RulesRegistry } from '../runtime/rules-registry.ts';
 import type { ApiKeyring } from './api-keys.ts';
 import { registerAuth } from './auth-hook.ts';
@@ -31,6 +32,8 @@ export interface BuildOptions {
   identity?: { issuer: string; audience: string; ttlSeconds: number };
   logger?: FastifyServerOptions['logger'];
   requestTimeoutMs?: number;
+  /** Where `lookup` steps may go; default: nowhere (every lookup fails with host_not_allowed). */
+  lookups?: LookupSettings;
 }
 
 export interface AppContext {
@@ -68,7 +71,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorate('tg', {
     store: opts.store,
     registry: opts.registry,
-    conversations: new ConversationService(opts.store, opts.registry, clock, newId),
+    conversations: new ConversationService(opts.store, opts.registry, clock, newId, {
+      lookup: (request, response) => executeLookup(request, response, { allowHosts: opts.lookups?.allowHosts ?? [], allowPrivate: opts.lookups?.allowPrivate ?? false }),
+    }),
     clock,
     newId,
     options: opts,

@@ -38,6 +38,17 @@ export const ConfigSchema = z
     secretsFile: z.string().min(1).optional(),
     /** SQLite durability: full (fsync every commit, survives power loss) or normal (survives process crashes). */
     sqliteSynchronous: z.enum(['full', 'normal']).default('full'),
+    /** Hosts `lookup` steps may call: comma-separated in the environment, a list or a string in the file. None by default. */
+    lookupAllowHosts: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((h) => h.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.:[\]-]+$/, 'must be host names like orders.example.com or *.example.com')))
+      .default([]),
+    /** Lets lookups reach loopback/private addresses over plain http: local test servers only, never in production. */
+    lookupAllowPrivate: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
   })
   .strict();
 
@@ -72,6 +83,8 @@ const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   THREADGATE_GENERATE_SECRETS: 'generateSecrets',
   THREADGATE_SECRETS_FILE: 'secretsFile',
   THREADGATE_SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
+  THREADGATE_LOOKUP_ALLOW_HOSTS: 'lookupAllowHosts',
+  THREADGATE_LOOKUP_ALLOW_PRIVATE: 'lookupAllowPrivate',
 };
 
 /**

@@ -15,6 +15,8 @@ export interface Mismatch {
 export const botTexts = (outputs: Output[]): string[] => outputs.flatMap((o) => (o.type === 'message' ? [o.text] : []));
 const actionsOf = (outputs: Output[]) => outputs.flatMap((o) => (o.type === 'action' ? [o.action] : []));
 const noticesOf = (outputs: Output[]) => outputs.flatMap((o) => (o.type === 'notice' ? [o.code] : []));
+const lookupsOf = (outputs: Output[]) => outputs.flatMap((o) => (o.type === 'lookup' ? [{ name: o.name, step: o.step, ...o.request }] : []));
+const generatesOf = (outputs: Output[]) => outputs.flatMap((o) => (o.type === 'generate' ? [o] : []));
 
 type BotText = string | { regex: string };
 const textMatches = (want: BotText, got: string | undefined) => got !== undefined && (typeof want === 'string' ? want === got : new RegExp(want.regex).test(got));
@@ -68,6 +70,16 @@ export function checkExpect(expect: Expect | undefined, outcome: TurnOutcome): M
   if (e.actions) {
     const got = actionsOf(b.outputs);
     if (e.actions.length !== got.length || e.actions.some((w, i) => !partialMatch(w, got[i]))) out.push({ path: 'actions', expected: e.actions, actual: got });
+  }
+  // Lookups and generated replies: exactly this many, each checked on the fields it names (facts partially too).
+  for (const [key, got] of [['lookups', lookupsOf(b.outputs)], ['generate', generatesOf(b.outputs)]] as const) {
+    const want = e[key];
+    if (want && (want.length !== got.length || want.some((w, i) => !partialMatch(w, got[i])))) out.push({ path: key, expected: want, actual: got });
+  }
+  if (e.intent !== undefined) {
+    const got = b.trace?.intent ?? null;
+    const label = got ? (got.matcher ? `${got.name} (${got.matcher})` : got.name) : null;
+    if (e.intent !== (got?.name ?? null) && e.intent !== label) out.push({ path: 'intent', expected: e.intent, actual: label });
   }
   if (e.notices) {
     const got = noticesOf(b.outputs);

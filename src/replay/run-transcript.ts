@@ -6,13 +6,15 @@ import type { TurnTrace } from '../core/outputs.ts';
 import { StartBodySchema, TurnBodySchema } from '../http/routes/conversations.ts';
 import { ConversationService } from '../runtime/conversation-service.ts';
 import { RulesRegistry } from '../runtime/rules-registry.ts';
-import type { EdgeEvent } from '../runtime/run-turn.ts';
+import type { EdgeEvent, LookupExecutor } from '../runtime/run-turn.ts';
+import type { LookupOutcome } from '../runtime/lookups.ts';
+import { checkResponse } from '../core/lookup-schema.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.port.ts';
 import { checkExpect, type TurnOutcome } from './check-expect.ts';
 import { loadTranscript, type LoadedTranscript } from './load-transcript.ts';
 import { tokenFor } from './tokens.ts';
-import { CUSTOMER_EVENTS, type CustomerEvent, type Transcript, type Turn } from './transcript.schema.ts';
+import { CUSTOMER_EVENTS, type CustomerEvent, type LookupStub, type Transcript, type Turn } from './transcript.schema.ts';
 import type { JwtSettings } from '../auth/index.ts';
 
 export const DEFAULT_CLOCK = '2026-11-23T10:00:00Z';
@@ -131,6 +133,18 @@ export async function runTranscript(loaded: LoadedTranscript, opts: RunOptions =
   return finish();
 }
 
+/** Transcripts never touch the network: listed lookups answer as written, others as if no host were allowed. */
+export function stubbedLookups(stubs: Record<string, LookupStub>): LookupExecutor {
+  return async (_request, response, name) => {
+    const stub = Object.hasOwn(stubs, name) ? stubs[name] : undefined;
+    if (!stub) return { status: 'error', error: 'host_not_allowed' };
+    if (stub.status === 'error') return { status: 'error', error: stub.error as Extract<LookupOutcome, { status: 'error' }>['error'] };
+    const data = stub.data ?? null;
+    // A stub is held to the same schema as a real answer, so a transcript cannot pass with data production would refuse.
+    return response && checkResponse(response, data) ? { status: 'error', error: 'invalid_response' } : { status: 'ok', data };
+  };
+}
+
 /** Seeds the store from the rules folder, applies the setup and builds the service with a clock the transcript moves. */
 async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions) {
   const secrets = { ...TEST_SECRETS, ...(t.setup.secrets ?? {}) };
@@ -153,7 +167,7 @@ async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions
   const loaded = await registry.widget(t.setup.widget);
   const jwt: JwtSettings | null = loaded?.widget.jwt ?? null;
   let n = 0;
-  const service = new ConversationService(store, registry, () => new Date(clock.now), () => `id-${++n}`);
+  const service = new ConversationService(store, registry, () => new Date(clock.now), () => `id-${++n}`, { lookup: stubbedLookups(t.setup.lookups ?? {}) });
   const token = (spec: Parameters<typeof tokenFor>[0]) => tokenFor(spec, jwt, secrets, new Date(clock.now));
   const edgeEvent = async (e: CustomerEvent): Promise<EdgeEvent> => {
     if (e.message !== undefined) {

@@ -77,6 +77,9 @@ export const ExpectSchema = z
     botIncludes: z.array(BotText).optional().describe('Each of these appears among the bot message texts.'),
     actions: z.array(z.object({ type: z.string() }).passthrough()).optional().describe('Exactly these actions, in order; each lists only the fields it checks.'),
     notices: z.array(z.enum(NOTICE_CODES)).optional().describe('Exactly these notice codes, in order.'),
+    lookups: z.array(z.object({ name: z.string() }).passthrough()).optional().describe('Exactly these lookup requests, in order; each lists only the fields it checks (name, step, url, method, body).'),
+    generate: z.array(z.object({}).passthrough()).optional().describe('Exactly these generate outputs, in order; each lists only the fields it checks (instructions, facts, withheld, avoid, trust).'),
+    intent: z.string().nullable().optional().describe('The intent of this turn\'s message: its name, or "name (matcher)" such as "order_status (phrase:where is my parcel)"; null: none.'),
     identity: z.object({ status: z.enum(AUTH_STATUSES).optional(), method: z.enum(IDENTITY_METHODS).optional(), trusted: z.boolean().optional() }).strict().optional(),
     trusted: z.boolean().nullable().optional().describe("Trust of this turn's customer message (null: the event is not a message)."),
     profile: z.object({ match: z.enum(PROFILE_MATCHES).optional(), id: z.string().nullable().optional() }).strict().optional(),
@@ -117,6 +120,22 @@ const Profile = z
   })
   .strict();
 
+/** What a stubbed lookup answers; `ok` data is still checked against the lookup's `response` schema. */
+export const LookupStubSchema = z
+  .object({
+    status: z.enum(['ok', 'error']),
+    data: z.unknown().optional().describe('With ok: the response body.'),
+    error: z.string().min(1).max(64).optional().describe('With error: the code (timeout, http_status, too_large, invalid_response, host_not_allowed, network).'),
+  })
+  .strict()
+  .superRefine((l, ctx) => {
+    if (l.status === 'error' && l.error === undefined) ctx.addIssue({ code: 'custom', path: ['error'], message: 'an error stub needs `error` (a code such as timeout)' });
+    if (l.status === 'error' && l.data !== undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: '`data` goes only with status ok' });
+    if (l.status === 'ok' && l.error !== undefined) ctx.addIssue({ code: 'custom', path: ['error'], message: '`error` goes only with status error' });
+  });
+const LookupStub = LookupStubSchema;
+export type LookupStub = z.infer<typeof LookupStubSchema>;
+
 export const TranscriptSchema = z
   .object({
     name: z.string().min(1),
@@ -129,6 +148,7 @@ export const TranscriptSchema = z
         profiles: z.array(Profile).optional().describe('Customers already in the profile directory.'),
         secrets: z.record(z.string(), z.string()).optional().describe('Environment variables the widgets read keys from (SHOP_JWT_SECRET has a test default).'),
         clock: z.iso.datetime({ offset: true }).optional().describe('When the conversation starts (default 2026-11-23T10:00:00Z).'),
+        lookups: z.record(z.string().min(1), LookupStub).optional().describe('Fixed answers for `lookup` steps by lookup name, instead of HTTP; a lookup not listed fails with host_not_allowed.'),
       })
       .strict(),
     start: z

@@ -4,7 +4,7 @@ import type { Output, TurnTrace } from '../core/outputs.ts';
 import { initialState, isTrustedAt, type ConversationState } from '../core/state.ts';
 import type { IdempotencyRecord, Store } from '../store/store.port.ts';
 import type { RulesRegistry } from './rules-registry.ts';
-import { runTurn, type EdgeEvent, type RunTurnResult } from './run-turn.ts';
+import { runTurn, type EdgeEvent, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
 import { timelineEntries } from './timeline.ts';
 
 export type ServiceErrorCode =
@@ -83,6 +83,8 @@ export class ConversationService {
     private readonly registry: RulesRegistry,
     private readonly clock: () => Date,
     private readonly newId: () => string,
+    /** How `lookup` outputs are carried out; without one, every lookup fails as host_not_allowed. */
+    private readonly options: { lookup?: LookupExecutor } = {},
   ) {}
 
   private observe(kind: TurnObservation['kind'], started: number, attempts: number, result: ServiceResult): ServiceResult {
@@ -100,7 +102,7 @@ export class ConversationService {
   }
 
   private deps() {
-    return { directory: this.store, verifierFor: this.registry.verifierFor, newId: this.newId };
+    return { directory: this.store, verifierFor: this.registry.verifierFor, newId: this.newId, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) };
   }
 
   private replay(record: IdempotencyRecord, hash: string): ServiceResult {

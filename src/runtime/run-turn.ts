@@ -1,19 +1,26 @@
-// The runtime around the pure core: verify tokens at the edge, look up profiles, evaluate, carry out effects.
+// The runtime around the pure core: verify tokens at the edge, look up profiles, evaluate, run lookups, carry out effects.
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { CompiledThread } from '../core/compile.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
 import { evaluateTurn } from '../core/evaluate-turn.ts';
 import type { ProfileRecord, TokenResult } from '../core/events.ts';
 import { normalizeUser } from '../core/identity.ts';
-import type { TurnResult } from '../core/outputs.ts';
+import type { ResponseSchema } from '../core/lookup-schema.ts';
+import type { Output, TurnResult, TurnTrace } from '../core/outputs.ts';
 import type { ConversationState } from '../core/state.ts';
 import type { ContactKeys, ProfileDirectory } from '../profiles/profile-directory.ts';
+import type { LookupOutcome, LookupRequest } from './lookups.ts';
+
+/** Carries out one lookup: executeLookup in the HTTP service, a stub in transcripts. A throw counts as a network failure. */
+export type LookupExecutor = (request: LookupRequest, response: ResponseSchema | null, name: string) => Promise<LookupOutcome>;
 
 export interface RuntimeDeps {
   directory: ProfileDirectory;
   /** The verifier of a widget's User Identity JWTs, or null when the widget has no JWT settings. */
   verifierFor: (widget: CompiledWidget) => TokenVerifier | null;
   newId: () => string;
+  /** Absent: every lookup fails with host_not_allowed, as with an empty allow list. */
+  lookup?: LookupExecutor;
 }
 
 /** An event as a caller sends it: `token` is the raw JWT string, never a pre-verified result. */
@@ -43,9 +50,25 @@ function contactKeys(event: Record<string, unknown>, token: TokenResult | undefi
   return n.email || n.phone || n.externalId ? n : null;
 }
 
+/** Lookups one event may run; a thread that keeps asking gets `lookup_limit` instead of a call. */
+export const MAX_LOOKUPS = 5;
+
+type LookupOutput = Extract<Output, { type: 'lookup' }>;
+const lookupOf = (outputs: Output[]): LookupOutput | undefined => outputs.find((o): o is LookupOutput => o.type === 'lookup');
+
+async function runLookup(deps: RuntimeDeps, out: LookupOutput): Promise<LookupOutcome> {
+  if (!deps.lookup) return { status: 'error', error: 'host_not_allowed' };
+  // A failing executor (a bug, a stub) is still only a failed lookup: the turn must not crash.
+  const lookup = deps.lookup;
+  return Promise.resolve()
+    .then(() => lookup(out.request, out.response ?? null, out.name))
+    .catch((): LookupOutcome => ({ status: 'error', error: 'network' }));
+}
+
 /**
  * One turn: verifies a raw token, looks the identity up in the directory, runs the core, then creates
  * the profiles the core asked for. A profile created concurrently by another turn is adopted, not duplicated.
+ * Each `lookup` output is carried out and its result fed back to the core with the same `now`, in this turn.
  */
 export async function runTurn(
   deps: RuntimeDeps,
@@ -65,9 +88,29 @@ export async function runTurn(
   const keys = contactKeys(event, token, widget);
   if (keys) event.profile = await deps.directory.find(keys);
 
-  const result = await evaluateTurn(thread, state, event, { now, newId: deps.newId, widget });
+  // A lookup result comes from our own executor only: one sent by a caller could fake an order API's answer.
+  if (edge.type === 'lookup_result') event.type = 'lookup_result (only the runtime may send it)';
+
+  const ctx = { now, newId: deps.newId, widget };
+  const first = await evaluateTurn(thread, state, event, ctx);
+  let result = first;
+  const outputs: Output[] = [...first.outputs];
+  const trace: TurnTrace = { ...first.trace, steps: [...first.trace.steps], handlers: [...first.trace.handlers], notes: [...first.trace.notes] };
+  let pending = lookupOf(first.outputs);
+  for (let n = 0; pending; n++) {
+    // Past the limit the thread still gets an answer (an error it can branch on), but nothing more is called.
+    const outcome = n < MAX_LOOKUPS ? await runLookup(deps, pending) : ({ status: 'error', error: 'lookup_limit' } as const);
+    trace.notes.push(`lookup ${pending.name}: ${outcome.status === 'ok' ? 'ok' : `error (${outcome.error})`}`);
+    result = await evaluateTurn(thread, result.state, { type: 'lookup_result', name: pending.name, ...outcome }, ctx);
+    outputs.push(...result.outputs);
+    trace.steps.push(...result.trace.steps);
+    trace.handlers.push(...result.trace.handlers);
+    trace.notes.push(...result.trace.notes);
+    pending = n < MAX_LOOKUPS ? lookupOf(result.outputs) : undefined;
+  }
+
   const created: ProfileRecord[] = [];
-  for (const out of result.outputs) {
+  for (const out of outputs) {
     if (out.type !== 'effect' || out.effect !== 'create_profile') continue;
     const record = await deps.directory.create(out.profile);
     created.push(record);
@@ -76,5 +119,6 @@ export async function runTurn(
       result.state.profile = { ...result.state.profile, id: record.id, match: result.state.profile.match === 'conflict' ? 'conflict' : 'matched' };
     }
   }
-  return { ...result, created };
+  // The request outputs stay (the bot can show "looking up…"); trust is the customer's event's, not the results'.
+  return { state: result.state, outputs, trace, trusted: first.trusted, created };
 }

@@ -17,11 +17,12 @@ describe('threadgate chat', () => {
   it('a visitor is not trusted; after /login the next message is, and the order flow runs', () => {
     const r = chat('shop-visitor', ['order status', '/login julie@example.com Julie Doe', 'R-10234', '/quit']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('  ? ask topic (choice): 1) Order status  2) Start a return  3) Something else');
-    expect(turnAfter(r.stdout, 'order status')).toContain('  (your message: not trusted)\nbot: To see order details I need to know it\'s you.');
+    expect(r.stdout).toContain('  ? ask request (text)');
+    expect(turnAfter(r.stdout, 'order status')).toContain('  (your message: not trusted)\n  ! action set {"topic":"order_status"}\nbot: To see order details I need to know it\'s you.');
     expect(turnAfter(r.stdout, 'order status')).toContain('  ! action request_login: Sign in to continue -> https://shop.example.com/login?next=/help');
     expect(turnAfter(r.stdout, '/login julie@example.com Julie Doe')).toContain('bot: Thanks Julie! Now I can look at your orders.');
-    expect(turnAfter(r.stdout, 'R-10234')).toContain('  (your message: trusted)\nbot: I\'ve found order R-10234 on the account of julie@example.com.');
+    // The chat has no order API: the lookup goes out with the verified email, and fails as host_not_allowed.
+    expect(turnAfter(r.stdout, 'R-10234')).toContain('  (your message: trusted)\n  ~ lookup orders: GET https://orders.example.com/v1/orders/R-10234?email=julie%40example.com');
   });
 
   it('/advance past the token lifetime makes messages untrusted; /logout signs out', () => {
@@ -36,7 +37,7 @@ describe('threadgate chat', () => {
     const r = chat('shop-visitor', ['/trace', 'something else']);
     const turn = turnAfter(r.stdout, 'something else');
     expect(turn).toContain('  trace: message, turn 2, identity anonymous/none -> anonymous/none');
-    expect(turn).toContain('    step menu via answer answer topic="other"; #0 not about an order yes;');
+    expect(turn).toContain('    step menu via goto from ask_topic; #0 not about an order yes;');
     expect(turn).toContain('  ! action handoff to general');
   });
 

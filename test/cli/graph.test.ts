@@ -11,7 +11,7 @@ describe('threadgate graph', () => {
   it('prints a Mermaid flowchart with a node per step', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^%% thread returns: Returns and order status\nflowchart TD\n/);
-    expect(r.stdout).toContain('  s_menu[/"menu<br/>ask topic (choice: order_status, return, other)"/]');
+    expect(r.stdout).toContain('  s_ask_topic[/"ask_topic<br/>ask request (text)"/]');
     expect(r.stdout).toContain('  s_goodbye(["goodbye<br/>say: Thanks for chatting with us. Have a gre…<br/>end resolved"])');
     expect(r.stdout).toContain('  start --> s_greet');
   });
@@ -21,11 +21,11 @@ describe('threadgate graph', () => {
     expect(r.stdout).toContain('  s_menu -->|"visitor on a widget with a form: onboarding.type = optional_form and onboarding.completed = false"| s_need_login_or_form');
     expect(r.stdout).toContain('  s_return_confirm -->|"slots.confirm_return = true"| s_return_started');
     expect(r.stdout).toContain('  s_return_confirm -->|"else"| s_anything_else');
-    expect(r.stdout).toContain('  s_greet_visitor --> s_menu');
+    expect(r.stdout).toContain('  s_greet_visitor --> s_ask_topic');
   });
 
   it('draws onFail and on handlers as dashed edges from handler nodes', () => {
-    expect(r.stdout).toContain('  s_menu -.->|"onFail: 3 invalid answers"| s_agent');
+    expect(r.stdout).toContain('  s_order_number -.->|"onFail: 3 invalid answers"| s_agent');
     expect(r.stdout).toContain('  h_authenticated{{"on authenticated"}}');
     expect(r.stdout).toContain('  h_authenticated -.->|"was asking about an order: wants_order"| s_signed_in_order');
     expect(r.stdout).toContain('  h_cleared -.-> s_signed_out');

@@ -19,5 +19,6 @@ it('the trusted-conversation example in README.md works', async () => {
   expect(process.cwd()).toBe(cwd);
   expect(result.state.identity.status).toBe('authenticated');
   expect(result.state.scenario).toBe('most_ideal');
-  expect(result.outputs.map((o) => o.type)).toEqual(['message', 'ask']);
+  // The menu keeps the topic (a set action), then asks for the order number.
+  expect(result.outputs.map((o) => o.type)).toEqual(['action', 'message', 'ask']);
 });

@@ -53,7 +53,9 @@ describe('docs/operations.md', () => {
     expect(row, `a row | \`${key}\` | \`${env}\` | in docs/operations.md`).toBeDefined();
     const value = (defaults as Record<string, unknown>)[key];
     const documented = row!.split('|')[3]!;
-    expect(documented).toContain(`\`${String(value).replace(/^data\//, '<dataDir>/')}\``);
+    // A list default is written as JSON (`[]`), not as String([]), which is empty.
+    const shown = Array.isArray(value) ? JSON.stringify(value) : String(value);
+    expect(documented).toContain(`\`${shown.replace(/^data\//, '<dataDir>/')}\``);
   });
 
   it('says to turn off generated secrets in production', () => {

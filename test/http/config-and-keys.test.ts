@@ -40,6 +40,21 @@ describe('loadConfig', () => {
   });
 });
 
+describe('lookup settings', () => {
+  it('are off by default: no host allowed, no private addresses', () => {
+    expect(loadConfig({})).toMatchObject({ lookupAllowHosts: [], lookupAllowPrivate: false });
+  });
+
+  it('read a comma-separated allow list and the private switch from the environment', () => {
+    const c = loadConfig({ THREADGATE_LOOKUP_ALLOW_HOSTS: ' orders.example.com, *.api.example.com ,', THREADGATE_LOOKUP_ALLOW_PRIVATE: 'true' });
+    expect(c).toMatchObject({ lookupAllowHosts: ['orders.example.com', '*.api.example.com'], lookupAllowPrivate: true });
+  });
+
+  it('refuse a URL where a host name belongs, naming the variable', () => {
+    expect(() => loadConfig({ THREADGATE_LOOKUP_ALLOW_HOSTS: 'https://orders.example.com/v1' })).toThrow(/THREADGATE_LOOKUP_ALLOW_HOSTS/);
+  });
+});
+
 describe('API keys', () => {
   it('a first start writes one strong key per role, readable by the owner only, and reuses them after', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'tg-keys-')), 'data', 'api-keys.json');

@@ -26,10 +26,11 @@ export interface TestApp {
 }
 
 /** Builds the real app on in-memory SQLite, seeded from rules/; the clock only moves when the test moves it. */
-export async function buildTestApp(overrides: Partial<BuildOptions> & { logger?: FastifyServerOptions['logger']; store?: Store } = {}): Promise<TestApp> {
-  const store = overrides.store ?? (await openSqliteStore({ path: ':memory:' }));
+export async function buildTestApp(overrides: Partial<BuildOptions> & { logger?: FastifyServerOptions['logger']; store?: Store; rulesDir?: string } = {}): Promise<TestApp> {
+  const { rulesDir = 'rules', ...options } = overrides;
+  const store = options.store ?? (await openSqliteStore({ path: ':memory:' }));
   const registry = new RulesRegistry(store, { SHOP_JWT_SECRET: SHOP_SECRET });
-  await registry.seedFromDir('rules', new Date(T0).toISOString());
+  await registry.seedFromDir(rulesDir, new Date(T0).toISOString());
   const clock = {
     now: T0,
     advance(seconds: number) {
@@ -47,7 +48,7 @@ export async function buildTestApp(overrides: Partial<BuildOptions> & { logger?:
     ]),
     clock: () => new Date(clock.now),
     newId: () => `id-${++n}`,
-    ...overrides,
+    ...options,
   });
   return {
     app,

@@ -90,7 +90,7 @@ describe('POST /v1/evaluate', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(Object.keys(body).sort()).toEqual(['outputs', 'state', 'trace', 'trusted']);
-    expect(body.state).toMatchObject({ threadId: 'returns', widgetId: 'shop-visitor', turn: 1, step: 'menu', status: 'active', startedAt: iso(T0) });
+    expect(body.state).toMatchObject({ threadId: 'returns', widgetId: 'shop-visitor', turn: 1, step: 'ask_topic', status: 'active', startedAt: iso(T0) });
     expect(texts(body.outputs)).toContain('Hi! I can help with returns and order status.');
     expect(body.trace.event).toBe('start');
     const stored = await t.store.onboardingReport({ from: iso(0), to: iso(T0 + 1000) });
@@ -118,7 +118,7 @@ describe('POST /v1/evaluate', () => {
   it('takes parsed documents as well as source text', async () => {
     const res = await evaluate({ thread: parse(THREAD), widget: parse(WIDGET), event: { type: 'start' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().state.step).toBe('menu');
+    expect(res.json().state.step).toBe('ask_topic');
   });
 
   it('answers 422 rules_invalid with lines for broken source text and with fields for broken documents', async () => {

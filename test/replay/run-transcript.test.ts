@@ -38,7 +38,7 @@ describe('runTranscript', () => {
     const f = r.failures[0]!;
     expect(f).toMatchObject({ turn: 1, path: 'expect.bot', expected: ['Which order is it?'], actual: ['Which order number is it about?'] });
     expect(f.line).toBe(await lineOf(file, 'customer: { message: order status }'));
-    expect(f.trace?.steps.map((s) => s.step)).toEqual(['menu', 'order_number']);
+    expect(f.trace?.steps.map((s) => s.step)).toEqual(['ask_topic', 'menu', 'order_number']);
     const report = formatResult(r);
     expect(report).toContain(`${file}:${f.line} turn 1 (message "order status") expect.bot`);
     expect(report).toContain('expected: ["Which order is it?"]');

@@ -23,7 +23,12 @@ const StateSchema = z
     widgetId: z.string(),
     status: z.enum(CONVERSATION_STATUSES),
     step: text,
-    waiting: z.union([z.object({ kind: z.literal('ask'), step: z.string(), attempts: z.number().int().min(0) }).strict(), z.object({ kind: z.literal('form') }).strict(), z.null()]),
+    waiting: z.union([
+      z.object({ kind: z.literal('ask'), step: z.string(), attempts: z.number().int().min(0) }).strict(),
+      z.object({ kind: z.literal('form') }).strict(),
+      z.object({ kind: z.literal('lookup'), step: z.string(), name: z.string() }).strict(),
+      z.null(),
+    ]),
     slots: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     tags: z.array(z.string()),
     turn: z.number().int().min(0),
@@ -59,6 +64,7 @@ const StateSchema = z
     scenario: z.enum(SCENARIOS),
     greeted: z.boolean(),
     context: z.record(z.string(), z.unknown()),
+    lookups: z.record(z.string(), z.object({ status: z.enum(['ok', 'error']), data: z.unknown(), error: text }).strict()),
     startedAt: text,
     updatedAt: z.string(),
   })
