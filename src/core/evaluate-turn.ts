@@ -470,7 +470,11 @@ async function answer(t: Turn, stepId: string, text: string): Promise<void> {
     return;
   }
   const ask = step.ask;
-  const result = validateAnswer(ask, text, t.widget.defaultCountry);
+  let result = validateAnswer(ask, text, t.widget.defaultCountry);
+  // A sentence ("I want to send it back") answers a choice when its intent (runtime or matcher) names a choice id.
+  if (!result.ok && ask.type === 'choice' && t.intent && ask.choices.some((c) => c.id === t.intent!.name)) {
+    result = { ok: true, value: t.intent.name };
+  }
   const attempts = waiting.attempts + 1;
   if (result.ok) {
     t.state.slots[ask.slot] = result.value;

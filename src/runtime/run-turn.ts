@@ -92,7 +92,16 @@ export async function runTurn(
   if (edge.type === 'lookup_result') event.type = 'lookup_result (only the runtime may send it)';
 
   const ctx = { now, newId: deps.newId, widget };
-  const first = await evaluateTurn(thread, state, event, ctx);
+  const evaluated = await evaluateTurn(thread, state, event, ctx);
+  const first =
+    edge.type === 'lookup_result'
+      ? {
+          ...evaluated,
+          outputs: evaluated.outputs.map((o) =>
+            o.type === 'error' && o.code === 'event_invalid' ? { ...o, message: "A lookup_result comes from threadgate's own lookup executor only; a caller cannot send one." } : o,
+          ),
+        }
+      : evaluated;
   let result = first;
   const outputs: Output[] = [...first.outputs];
   const trace: TurnTrace = { ...first.trace, steps: [...first.trace.steps], handlers: [...first.trace.handlers], notes: [...first.trace.notes] };

@@ -91,6 +91,29 @@ steps:
     expect(r.state.slots).toEqual({});
   });
 
+  it('a choice is answered by the intent of a sentence when the intent names a choice id', async () => {
+    const c = chat(`id: t
+start: q
+intents:
+  refund: { phrases: [send it back] }
+steps:
+  q:
+    ask: { slot: v, type: choice, choices: [{ id: refund, label: Refund }, { id: status, label: Order status }] }
+    next: done
+  done:
+    say: "got {{slots.v}}"
+`);
+    await c.send({ type: 'start' });
+    expect(texts((await c.send({ type: 'message', text: 'I would like to send it back please' })).outputs)).toEqual(['got refund']);
+    const c2 = chat(yaml('choice', ', choices: [{ id: a1, label: First }, second]'));
+    await c2.send({ type: 'start' });
+    expect(texts((await c2.send({ type: 'message', text: 'the other one', intent: { name: 'second', confidence: 0.9 } })).outputs)).toEqual(['got second']);
+    // An intent that names no choice does not answer.
+    const c3 = chat(yaml('choice', ', choices: [{ id: a1, label: First }, second]'));
+    await c3.send({ type: 'start' });
+    expect(notices((await c3.send({ type: 'message', text: 'hmm', intent: { name: 'weather' } })).outputs)).toEqual(['answer_invalid']);
+  });
+
   it('goes to onFail after maxAttempts invalid answers', async () => {
     const c = chat(yaml('email', ', maxAttempts: 2, onFail: failed'));
     await c.send({ type: 'start' });
