@@ -1,6 +1,6 @@
 // The YAML transcript format: a scripted conversation (setup, customer events, expectations) replayed as a test.
 import { z } from 'zod';
-import { UserInfoSchema } from '../core/events.ts';
+import { ProfileRecordSchema, UserInfoSchema } from '../core/events.ts';
 import { NOTICE_CODES } from '../core/outputs.ts';
 import { AUTH_STATUSES, CONVERSATION_STATUSES, IDENTITY_METHODS, PROFILE_MATCHES, SCENARIOS } from '../core/state.ts';
 import { ONBOARDING_TYPES } from '../core/widget.schema.ts';
@@ -109,16 +109,8 @@ export const TurnSchema = z
   });
 export type Turn = z.infer<typeof TurnSchema>;
 
-const Profile = z
-  .object({
-    id: z.string().min(1),
-    name: z.string().nullable().optional(),
-    emails: z.array(z.string()).optional(),
-    phones: z.array(z.string()).optional(),
-    externalId: z.string().nullable().optional(),
-    attributes: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+/** Profiles seeded into the directory have the shape the directory returns. */
+const Profile = ProfileRecordSchema;
 
 /** What a stubbed lookup answers; `ok` data is still checked against the lookup's `response` schema. */
 export const LookupStubSchema = z
