@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { ConversationState } from '../core/state.ts';
 import { iso, pgCode, Rollback, transaction, type Queryable } from './postgres-connection.ts';
-import type { ConversationStart, CreateResult, NewConversation } from './sqlite-conversations.ts';
+import type { ConversationStart, CreateResult, NewConversation } from './store.port.ts';
 import { StoreError } from './store-error.ts';
 import type { CommitResult, ConversationRecord, IdempotencyRecord, NewTimelineEntry, TimelineEntry, TurnCommit } from './store.port.ts';
 import { isoTimestamp } from './timestamps.ts';

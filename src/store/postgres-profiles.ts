@@ -5,7 +5,7 @@ import type { ProfileDraft } from '../core/outputs.ts';
 import type { ContactKeys } from '../profiles/profile-directory.ts';
 import { pgCode, Rollback, transaction, type Queryable } from './postgres-connection.ts';
 import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type ProfileKeys, type StoredProfile } from './profile-keys.ts';
-import type { PutResult } from './sqlite-profiles.ts';
+import type { PutResult } from './store.port.ts';
 import { StoreError } from './store-error.ts';
 import { isoTimestamp } from './timestamps.ts';
 

@@ -10,8 +10,8 @@ import { PostgresConversations } from './postgres-conversations.ts';
 import { PostgresProfiles } from './postgres-profiles.ts';
 import { postgresOnboardingReport } from './postgres-report.ts';
 import { PostgresRules } from './postgres-rules.ts';
-import type { ConversationStart, CreateResult, NewConversation } from './sqlite-conversations.ts';
-import type { PutResult } from './sqlite-profiles.ts';
+import type { ConversationStart, CreateResult, NewConversation } from './store.port.ts';
+import type { PutResult } from './store.port.ts';
 import type {
   CommitResult,
   ConversationRecord,

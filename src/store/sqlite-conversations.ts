@@ -2,12 +2,9 @@
 import type { Database } from 'better-sqlite3';
 import type { ConversationState } from '../core/state.ts';
 import { StoreError } from './store-error.ts';
-import type { CommitResult, ConversationRecord, IdempotencyRecord, NewTimelineEntry, Store, TimelineEntry, TurnCommit } from './store.port.ts';
+import type { CommitResult, ConversationRecord, ConversationStart, CreateResult, IdempotencyRecord, NewConversation, NewTimelineEntry, TimelineEntry, TurnCommit } from './store.port.ts';
 import { isoTimestamp } from './timestamps.ts';
 
-export type NewConversation = Parameters<Store['createConversation']>[0];
-export type ConversationStart = NonNullable<Parameters<Store['createConversation']>[1]>;
-export type CreateResult = Awaited<ReturnType<Store['createConversation']>>;
 
 interface ConversationRow {
   id: string;

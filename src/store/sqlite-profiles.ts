@@ -6,6 +6,7 @@ import type { ContactKeys } from '../profiles/profile-directory.ts';
 import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type ProfileKeys, type StoredProfile } from './profile-keys.ts';
 import { StoreError } from './store-error.ts';
 import { isoTimestamp } from './timestamps.ts';
+import type { PutResult } from './store.port.ts';
 
 interface ProfileRow {
   id: string;
@@ -31,7 +32,6 @@ const toProfile = (r: ProfileRow): StoredProfile => ({
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
 });
 
-export type PutResult = { ok: true } | { ok: false; takenBy: string; key: string };
 
 export class SqliteProfiles {
   private readonly byId;

@@ -5,8 +5,9 @@ import type { ProfileRecord } from '../core/events.ts';
 import type { ProfileDraft } from '../core/outputs.ts';
 import type { ContactKeys } from '../profiles/profile-directory.ts';
 import { openSqliteDatabase } from './sqlite-connection.ts';
-import { SqliteConversations, type ConversationStart, type CreateResult, type NewConversation } from './sqlite-conversations.ts';
-import { SqliteProfiles, type PutResult } from './sqlite-profiles.ts';
+import { SqliteConversations } from './sqlite-conversations.ts';
+import type { ConversationStart, CreateResult, NewConversation, PutResult } from './store.port.ts';
+import { SqliteProfiles } from './sqlite-profiles.ts';
 import { SqliteReport } from './sqlite-report.ts';
 import { SqliteRules } from './sqlite-rules.ts';
 import type {

@@ -143,3 +143,9 @@ export interface Store extends ProfileDirectory {
   loadKeyRing(name: string): Promise<KeyRingData | null>;
   saveKeyRing(name: string, ring: KeyRingData): Promise<void>;
 }
+
+/** Argument and result shapes of the port, shared by every adapter. */
+export type NewConversation = Parameters<Store['createConversation']>[0];
+export type ConversationStart = NonNullable<Parameters<Store['createConversation']>[1]>;
+export type CreateResult = Awaited<ReturnType<Store['createConversation']>>;
+export type PutResult = Awaited<ReturnType<Store['putProfile']>>;
