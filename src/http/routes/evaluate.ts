@@ -8,72 +8,10 @@ import { ThreadgateError } from '../../core/errors.ts';
 import { evaluateTurn } from '../../core/evaluate-turn.ts';
 import { TurnEventSchema } from '../../core/events.ts';
 import { loadSource } from '../../core/load.ts';
-import { AUTH_STATUSES, CONVERSATION_STATUSES, IDENTITY_METHODS, initialState, PROFILE_MATCHES, SCENARIOS, type ConversationState } from '../../core/state.ts';
-import { ONBOARDING_TYPES } from '../../core/widget.schema.ts';
+import { initialState } from '../../core/state.ts';
+import { ConversationStateSchema } from '../../core/state.schema.ts';
 import { HttpError } from '../error-catalogue.ts';
 import { RULES_SOURCE_BODY_LIMIT } from '../rules-source-body.ts';
-
-const text = z.string().nullable();
-
-/** The core's ConversationState, checked field by field: the core trusts its state, so a malformed one must stop here. */
-const StateSchema = z
-  .object({
-    v: z.literal(1),
-    threadId: z.string(),
-    widgetId: z.string(),
-    status: z.enum(CONVERSATION_STATUSES),
-    step: text,
-    waiting: z.union([
-      z.object({ kind: z.literal('ask'), step: z.string(), attempts: z.number().int().min(0) }).strict(),
-      z.object({ kind: z.literal('form') }).strict(),
-      z.object({ kind: z.literal('lookup'), step: z.string(), name: z.string() }).strict(),
-      z.null(),
-    ]),
-    slots: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-    tags: z.array(z.string()),
-    turn: z.number().int().min(0),
-    routed: z.boolean(),
-    queue: text,
-    onboarding: z.object({ type: z.enum(ONBOARDING_TYPES), completed: z.boolean(), skipped: z.boolean(), formRequested: z.boolean() }).strict(),
-    identity: z
-      .object({
-        status: z.enum(AUTH_STATUSES),
-        method: z.enum(IDENTITY_METHODS),
-        name: text,
-        email: text,
-        phone: text,
-        externalId: text,
-        tokenExpiresAt: z.number().nullable(),
-        tokenIssuer: text,
-        party: z.number().int().min(0),
-      })
-      .strict(),
-    profile: z
-      .object({ match: z.enum(PROFILE_MATCHES), id: text, name: text, email: text, phone: text, externalId: text, attributes: z.record(z.string(), z.unknown()) })
-      .strict(),
-    history: z
-      .object({
-        authenticatedAtStart: z.boolean(),
-        identifiedBeforeAuth: z.boolean(),
-        authenticatedBeforeRouting: z.boolean(),
-        authenticatedAfterRouting: z.boolean(),
-        conflict: z.boolean(),
-        everIdentified: z.boolean(),
-      })
-      .strict(),
-    scenario: z.enum(SCENARIOS),
-    greeted: z.boolean(),
-    context: z.record(z.string(), z.unknown()),
-    lookups: z.record(z.string(), z.object({ status: z.enum(['ok', 'error']), data: z.unknown(), error: text }).strict()),
-    startedAt: text,
-    updatedAt: z.string(),
-  })
-  .strict();
-
-// Fails to compile when the core's state type and this schema drift apart.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const stateSchemaMatchesCore: Same<z.infer<typeof StateSchema>, ConversationState> = true;
-void stateSchemaMatchesCore;
 
 const RulesDocument = z.union([
   z.string().min(1).max(RULES_SOURCE_BODY_LIMIT).describe('The file as YAML or JSON text (issues carry lines).'),
@@ -84,7 +22,7 @@ const EvaluateBody = z
   .object({
     thread: RulesDocument,
     widget: RulesDocument,
-    state: StateSchema.optional().describe('The state a previous evaluation returned; absent: a new conversation (send a `start` event).'),
+    state: ConversationStateSchema.optional().describe('The state a previous evaluation returned; absent: a new conversation (send a `start` event).'),
     event: TurnEventSchema.describe('A core event: tokens are given as verification results ({ ok: true, identity } or { ok: false, reason }), profiles as lookup results.'),
     now: z.iso.datetime({ offset: true }).optional().describe('The moment of the turn; default: the server clock.'),
   })
