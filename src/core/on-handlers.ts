@@ -1,0 +1,24 @@
+// The thread's `on` handlers: reacting to an identity change, a token rejection or a stray message.
+import { choose } from './follow-branches.ts';
+import { runFrom } from './run-steps.ts';
+import type { HandlerEvent } from './thread.schema.ts';
+import type { Turn } from './turn.ts';
+
+/** Runs an `on` handler for an identity change or a stray message, if the thread has one and is running. */
+export async function handle(t: Turn, event: HandlerEvent): Promise<boolean> {
+  const set = t.thread.on[event];
+  if (!set || t.state.status !== 'active') return false;
+  const choice = await choose(t, set);
+  t.handlers.push({ event, set: set.owner, branches: choice.trace, chosen: choice.index });
+  if (choice.goto === null) return false;
+  await runFrom(t, choice.goto, 'handler', `on.${event}`);
+  return true;
+}
+
+/** Runs the handler for this turn's identity change or token rejection; true when it moved the thread. */
+export async function handleIdentityChange(t: Turn): Promise<boolean> {
+  if (t.change === 'conflict') return (await handle(t, 'conflict')) || (await handle(t, 'authenticated'));
+  if (t.change) return handle(t, t.change);
+  if (t.rejection) return handle(t, 'token_rejected');
+  return false;
+}

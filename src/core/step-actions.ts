@@ -1,0 +1,46 @@
+// A step's actions applied to the turn: state changes (routing, tags, slots) and the action outputs.
+import type { CompiledAction } from './compile.ts';
+import type { Facts } from './facts.ts';
+import type { OutAction } from './outputs.ts';
+import { renderTemplate } from './template.ts';
+import type { Scalar } from './thread.schema.ts';
+import type { Turn } from './turn.ts';
+
+export function applyAction(t: Turn, a: CompiledAction, step: string): void {
+  let cached: Facts | null = null;
+  // Only actions with templates need facts; building them is a large part of a turn's cost.
+  const facts = (): Facts => (cached ??= t.facts());
+  const st = t.state;
+  let out: OutAction;
+  switch (a.type) {
+    case 'handoff':
+      st.routed = true;
+      st.queue = a.queue;
+      st.status = 'handed_off';
+      out = { type: 'handoff', queue: a.queue, note: a.note ? renderTemplate(a.note, facts()) : null };
+      break;
+    case 'request_login':
+      out = { type: 'request_login', url: a.url ?? t.widget.loginUrl, text: a.text ? renderTemplate(a.text, facts()) : null };
+      break;
+    case 'request_form':
+      st.onboarding.formRequested = true;
+      out = { type: 'request_form', fields: [...t.widget.form.fields], required: false, text: a.text ? renderTemplate(a.text, facts()) : null };
+      break;
+    case 'end':
+      st.status = 'ended';
+      out = { type: 'end', reason: a.reason };
+      break;
+    case 'tag':
+      for (const tag of a.tags) if (!st.tags.includes(tag)) st.tags.push(tag);
+      out = { type: 'tag', tags: [...a.tags] };
+      break;
+    case 'set': {
+      const slots: Record<string, Scalar> = {};
+      for (const [k, v] of Object.entries(a.slots)) slots[k] = v !== null && typeof v === 'object' ? renderTemplate(v, facts(), { escape: false }) : v;
+      Object.assign(st.slots, slots);
+      out = { type: 'set', slots };
+      break;
+    }
+  }
+  t.outputs.push({ type: 'action', step, action: out });
+}
