@@ -1,7 +1,7 @@
 // Parsing of a verified claims set with zod into the customer identity threadgate trusts.
 import { z } from 'zod';
 import { normalizeEmail, normalizePhone } from '../core/normalize.ts';
-import type { IdentityRequirement } from './jwt-settings.schema.ts';
+import type { IdentityRequirement } from '../core/jwt-settings.schema.ts';
 import { reject, type TokenRejection } from './token-rejection.ts';
 
 /** Who the website vouches for; email is trimmed and lowercased, phone is E.164. */

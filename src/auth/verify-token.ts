@@ -1,8 +1,9 @@
 // Verification of a User Identity JWT against a widget's resolved keys, returning an identity or a reason.
 import { errors, jwtVerify, type CryptoKey, type JWTVerifyOptions } from 'jose';
-import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, isJwsAlgorithm, keyFamily, type JwsAlgorithm } from './algorithms.ts';
+import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from '../core/jws-algorithms.ts';
+import { isValidKid } from '../core/jws-kid.ts';
+import { ASYMMETRIC_ALGORITHMS, keyFamily } from './algorithms.ts';
 import { decodeCompact } from './decode-compact.ts';
-import { isValidKid } from './kid.ts';
 import { mapJoseError } from './map-jose-error.ts';
 import { readIdentity, type VerifiedIdentity } from './read-identity.ts';
 import { createJwksSource, type JwksOptions, type JwksSource } from './remote-jwks.ts';
