@@ -15,7 +15,7 @@ export { parseJwtSettings } from './parse-jwt-settings.ts';
 export { resolveJwtSettings, type ResolvedJwtSettings, type ResolvedKey, type EnvironmentVariables } from './resolve-keys.ts';
 export { weakSecretReason } from './check-secret-strength.ts';
 export { TOKEN_REJECTION_REASONS, REJECTION_MESSAGES, type TokenRejectionReason, type TokenRejection } from './token-rejection.ts';
-export type { VerifiedIdentity } from './read-identity.ts';
+export type { VerifiedIdentity, TokenResult } from '../core/events.ts';
 export type { JwksOptions } from './remote-jwks.ts';
 export { createTokenVerifier, type TokenVerification, type TokenVerifier, type TokenVerifierOptions } from './verify-token.ts';
 export {
