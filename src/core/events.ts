@@ -70,9 +70,9 @@ export const TurnEventSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('start'),
-      user: UserInfoSchema.optional(),
+      user: UserInfoSchema.optional().describe('setUser: identity given by the website, not verified.'),
       token: TokenResultSchema.optional(),
-      context: z.record(z.string(), z.unknown()).optional(),
+      context: z.record(z.string(), z.unknown()).optional().describe('What the website knows about the page (readable as conversation.context).'),
       ...lookup,
     })
     .strict(),
