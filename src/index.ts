@@ -10,6 +10,7 @@ export type { TurnEvent } from './core/events.ts';
 export { jsonSchemas } from './json-schemas.ts';
 export { loadRulesDir } from './rules/load-rules-dir.ts';
 export * from './auth/index.ts';
-export { runTurn, type RuntimeDeps, type EdgeEvent } from './runtime/run-turn.ts';
+export { runTurn, type RuntimeDeps } from './runtime/run-turn.ts';
+export { CallerEventSchema, CallerTurnEventSchema, StartRequestSchema, type CallerEvent, type CallerTurnEvent, type StartRequest } from './runtime/caller-events.ts';
 export { MemoryProfileDirectory } from './profiles/memory-directory.ts';
 export type { ProfileDirectory } from './profiles/profile-directory.ts';

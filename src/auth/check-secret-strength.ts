@@ -1,6 +1,7 @@
 // Refusal of HMAC secrets that are too short or guessable, before any token is trusted with them.
 import { ThreadgateError } from '../core/errors.ts';
-import { minimumSecretBytes, type HmacAlgorithm } from './algorithms.ts';
+import type { HmacAlgorithm } from '../core/jws-algorithms.ts';
+import { minimumSecretBytes } from './algorithms.ts';
 
 /** Secrets copied from tutorials, jwt.io and framework templates; attackers try these first. */
 const KNOWN_WEAK_SECRETS = new Set([

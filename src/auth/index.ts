@@ -1,5 +1,6 @@
 // The public API of threadgate's User Identity JWT support.
-export { JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.ts';
+// The settings schema and algorithm list live in the core (the widget schema embeds them); they stay part of this API.
+export { JWS_ALGORITHMS, type JwsAlgorithm } from '../core/jws-algorithms.ts';
 export {
   JwtSettingsSchema,
   JwtKeySchema,
@@ -9,12 +10,12 @@ export {
   type JwtSettingsInput,
   type JwtKeySettings,
   type IdentityRequirement,
-} from './jwt-settings.schema.ts';
+} from '../core/jwt-settings.schema.ts';
 export { parseJwtSettings } from './parse-jwt-settings.ts';
 export { resolveJwtSettings, type ResolvedJwtSettings, type ResolvedKey, type EnvironmentVariables } from './resolve-keys.ts';
 export { weakSecretReason } from './check-secret-strength.ts';
 export { TOKEN_REJECTION_REASONS, REJECTION_MESSAGES, type TokenRejectionReason, type TokenRejection } from './token-rejection.ts';
-export type { VerifiedIdentity } from './read-identity.ts';
+export type { VerifiedIdentity, TokenResult } from '../core/events.ts';
 export type { JwksOptions } from './remote-jwks.ts';
 export { createTokenVerifier, type TokenVerification, type TokenVerifier, type TokenVerifierOptions } from './verify-token.ts';
 export {

@@ -2,7 +2,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { z } from 'zod';
 import { ThreadgateError, type ErrorIssue } from '../core/errors.ts';
-import { KID_PATTERN } from './kid.ts';
+import { KID_PATTERN } from '../core/jws-kid.ts';
 
 /** The longest an issued token lives; the issuer refuses longer ttls. */
 export const MAX_IDENTITY_TTL_SECONDS = 3600;

@@ -1,6 +1,6 @@
 // Parsing of authored `jwt:` settings into `JwtSettings`, with zod issues turned into ThreadgateError issues.
 import { ThreadgateError, type ErrorIssue } from '../core/errors.ts';
-import { JwtSettingsSchema, type JwtSettings } from './jwt-settings.schema.ts';
+import { JwtSettingsSchema, type JwtSettings } from '../core/jwt-settings.schema.ts';
 
 /** Throws `jwt_config_invalid` listing every problem with its dotted field path, so an author fixes them in one pass. */
 export function parseJwtSettings(input: unknown): JwtSettings {

@@ -1,24 +1,9 @@
-// Parsing of a verified claims set with zod into the customer identity threadgate trusts.
+// Parsing of a verified claims set with zod into the customer identity threadgate trusts (the core's VerifiedIdentity).
 import { z } from 'zod';
+import type { VerifiedIdentity } from '../core/events.ts';
+import type { IdentityRequirement } from '../core/jwt-settings.schema.ts';
 import { normalizeEmail, normalizePhone } from '../core/normalize.ts';
-import type { IdentityRequirement } from './jwt-settings.schema.ts';
 import { reject, type TokenRejection } from './token-rejection.ts';
-
-/** Who the website vouches for; email is trimmed and lowercased, phone is E.164. */
-export interface VerifiedIdentity {
-  email: string | null;
-  phone: string | null;
-  name: string | null;
-  subject: string | null;
-  issuer: string | null;
-  /** Epoch seconds. */
-  issuedAt: number;
-  /** Epoch seconds. */
-  expiresAt: number;
-  kid: string | null;
-  alg: string;
-  jti: string | null;
-}
 
 /** Identity claims may be null or absent alike, since some identity providers emit explicit nulls. */
 const optionalText = (max: number) => z.string().max(max).nullable().optional();

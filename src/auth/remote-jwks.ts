@@ -1,6 +1,6 @@
 // Key lookup in an admin-configured JWKS URL, with jose's cache and errors mapped to rejection reasons.
 import { createRemoteJWKSet, customFetch, errors, type CryptoKey, type FetchImplementation } from 'jose';
-import type { JwsAlgorithm } from './algorithms.ts';
+import type { JwsAlgorithm } from '../core/jws-algorithms.ts';
 import { reject, type TokenRejection } from './token-rejection.ts';
 
 export interface JwksOptions {

@@ -1,10 +1,10 @@
 // Turning parsed `jwt:` settings into imported jose keys, refusing weak or broken keys at config time.
 import { importJWK, importSPKI, type CryptoKey, type JWK } from 'jose';
 import { ThreadgateError } from '../core/errors.ts';
-import { isHmacAlgorithm, type JwsAlgorithm } from './algorithms.ts';
+import { isHmacAlgorithm, type JwsAlgorithm } from '../core/jws-algorithms.ts';
 import { assertStrongSecret } from './check-secret-strength.ts';
-import type { IdentityRequirement, JwtKeySettings, JwtSettingsInput } from './jwt-settings.schema.ts';
-import { isValidKid } from './kid.ts';
+import type { IdentityRequirement, JwtKeySettings, JwtSettingsInput } from '../core/jwt-settings.schema.ts';
+import { isValidKid } from '../core/jws-kid.ts';
 import { parseJwtSettings } from './parse-jwt-settings.ts';
 
 /** One verification key, bound to exactly one algorithm. */

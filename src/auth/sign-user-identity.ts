@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8, type CryptoKey, type JWTPayload, type KeyObject } from 'jose';
 import { ThreadgateError } from '../core/errors.ts';
-import { isHmacAlgorithm, isJwsAlgorithm } from './algorithms.ts';
+import { isHmacAlgorithm, isJwsAlgorithm } from '../core/jws-algorithms.ts';
 import { assertStrongSecret } from './check-secret-strength.ts';
-import { isValidKid } from './kid.ts';
+import { isValidKid } from '../core/jws-kid.ts';
 import { normalizeIdentityValue, normalizeJti, normalizeName } from './normalize-identity.ts';
 
 export interface UserIdentityClaims {

@@ -1,4 +1,5 @@
 // The stable reason codes a token is rejected with, and the one-sentence fix for each.
+import type { TokenResult } from '../core/events.ts';
 
 export const TOKEN_REJECTION_REASONS = [
   'malformed',
@@ -22,12 +23,11 @@ export const TOKEN_REJECTION_REASONS = [
 ] as const;
 export type TokenRejectionReason = (typeof TOKEN_REJECTION_REASONS)[number];
 
-export interface TokenRejection {
-  ok: false;
-  reason: TokenRejectionReason;
-  /** What the website should fix, in one sentence; never contains claim values (emails, names). */
-  message: string;
-}
+/**
+ * The core's token rejection, narrowed: our verifier always names one of the reasons above, and its `message`
+ * is always there: what the website should fix, in one sentence, never a claim value (emails, names).
+ */
+export type TokenRejection = Extract<TokenResult, { ok: false }> & { reason: TokenRejectionReason; message: string };
 
 /** The default sentence per reason; callers pass a more precise one when they know more (e.g. the claim name). */
 export const REJECTION_MESSAGES: Record<TokenRejectionReason, string> = {

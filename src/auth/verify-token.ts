@@ -1,15 +1,18 @@
 // Verification of a User Identity JWT against a widget's resolved keys, returning an identity or a reason.
 import { errors, jwtVerify, type CryptoKey, type JWTVerifyOptions } from 'jose';
-import { ASYMMETRIC_ALGORITHMS, isHmacAlgorithm, isJwsAlgorithm, keyFamily, type JwsAlgorithm } from './algorithms.ts';
+import type { TokenResult } from '../core/events.ts';
+import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from '../core/jws-algorithms.ts';
+import { isValidKid } from '../core/jws-kid.ts';
+import { ASYMMETRIC_ALGORITHMS, keyFamily } from './algorithms.ts';
 import { decodeCompact } from './decode-compact.ts';
-import { isValidKid } from './kid.ts';
 import { mapJoseError } from './map-jose-error.ts';
-import { readIdentity, type VerifiedIdentity } from './read-identity.ts';
+import { readIdentity } from './read-identity.ts';
 import { createJwksSource, type JwksOptions, type JwksSource } from './remote-jwks.ts';
 import type { ResolvedJwtSettings, ResolvedKey } from './resolve-keys.ts';
 import { reject, type TokenRejection } from './token-rejection.ts';
 
-export type TokenVerification = { ok: true; identity: VerifiedIdentity } | TokenRejection;
+/** What a verifier answers: the core's TokenResult, with the rejection narrowed to our reason codes (see TokenRejection). */
+export type TokenVerification = Extract<TokenResult, { ok: true }> | TokenRejection;
 
 export interface TokenVerifier {
   /** Never throws: every failure, including bugs and network errors, is a rejection (fail closed). */

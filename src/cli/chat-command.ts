@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { formatIssue, isThreadgateError } from '../core/errors.ts';
 import type { ServiceResult } from '../runtime/conversation-service.ts';
-import type { EdgeEvent } from '../runtime/run-turn.ts';
+import type { CallerTurnEvent } from '../runtime/caller-events.ts';
 import { formatTurn } from './chat-format.ts';
 import { ChatSession, ChatSetupError } from './chat-session.ts';
 
@@ -120,7 +120,7 @@ class Chat {
     rl.close();
   }
 
-  private async send(event: EdgeEvent): Promise<void> {
+  private async send(event: CallerTurnEvent): Promise<void> {
     this.show(await this.s.send(event, this.trace));
   }
 

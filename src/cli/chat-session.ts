@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { signUserIdentity } from '../auth/index.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
 import { loadRulesDir } from '../rules/load-rules-dir.ts';
+import type { CallerTurnEvent, StartRequest } from '../runtime/caller-events.ts';
 import { ConversationService, type ServiceResult } from '../runtime/conversation-service.ts';
-import type { EdgeEvent } from '../runtime/run-turn.ts';
 import { RulesRegistry } from '../runtime/rules-registry.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.ts';
 
@@ -49,17 +49,17 @@ export class ChatSession {
   }
 
   /** The first `start`, or a later one when a `code` widget refused to start without identity. */
-  async start(extra: { user?: Record<string, unknown>; token?: string } = {}, explain = false): Promise<ServiceResult> {
+  async start(extra: Omit<StartRequest, 'widgetId'> = {}, explain = false): Promise<ServiceResult> {
     const r = await this.service.start({ widgetId: this.widget.id, ...extra }, { explain });
     if (r.ok) this.conversationId = r.body.conversationId;
     return r;
   }
 
   /** Sends an event; before the conversation exists, identity events start it instead. */
-  async send(event: EdgeEvent, explain: boolean): Promise<ServiceResult> {
+  async send(event: CallerTurnEvent, explain: boolean): Promise<ServiceResult> {
     if (this.conversationId) return this.service.turn(this.conversationId, event, { explain });
-    if (event.type === 'authenticate') return this.start({ token: event.token as string }, explain);
-    if (event.type === 'identify') return this.start({ user: event.user as Record<string, unknown> }, explain);
+    if (event.type === 'authenticate') return this.start({ token: event.token }, explain);
+    if (event.type === 'identify') return this.start({ user: event.user }, explain);
     return { ok: false, code: 'conversation_not_found', message: 'the conversation has not started: this widget needs /login or /identify first' };
   }
 

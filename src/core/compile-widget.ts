@@ -4,7 +4,7 @@ import { checkFactPath } from './facts.ts';
 import { parseTemplate, type Template } from './template.ts';
 import { WidgetSchema, type FormField, type OnboardingType, type WidgetDoc } from './widget.schema.ts';
 import { issueAt, zodIssues, type IssueContext } from './zod-issues.ts';
-import type { JwtSettings } from '../auth/jwt-settings.schema.ts';
+import type { JwtSettings } from './jwt-settings.schema.ts';
 
 export type FormRequirement = 'name_and_contact' | 'contact' | 'email' | 'phone';
 

@@ -12,15 +12,21 @@ export const UserInfoSchema = z
   .strict();
 export type UserInfo = z.infer<typeof UserInfoSchema>;
 
-/** The identity a verified token carries; the edge verifies, the core trusts this shape. */
+/**
+ * Who the website vouches for in a verified token: the one definition, which auth's verifier produces and the
+ * core trusts. The verifier trims and lowercases the email and writes the phone in E.164.
+ */
 export const VerifiedIdentitySchema = z
   .object({
     email: z.string().nullable(),
     phone: z.string().nullable(),
     name: z.string().nullable(),
+    /** The `sub` claim; the runtime also looks profiles up by it as the external id. */
     subject: z.string().nullable(),
     issuer: z.string().nullable(),
+    /** Epoch seconds. */
     issuedAt: z.number(),
+    /** Epoch seconds: trust ends here. */
     expiresAt: z.number(),
     kid: z.string().nullable(),
     alg: z.string(),
@@ -29,7 +35,11 @@ export const VerifiedIdentitySchema = z
   .strict();
 export type VerifiedIdentity = z.infer<typeof VerifiedIdentitySchema>;
 
-/** The outcome of verifying a token at the edge: an identity, or why it was refused. */
+/**
+ * The outcome of verifying a token at the edge: an identity, or why it was refused. Auth's verifier answers
+ * with it; `reason` is a plain string here because the runtime adds its own (`jwt_not_configured`) and
+ * /v1/evaluate callers may simulate any.
+ */
 export const TokenResultSchema = z.union([
   z.object({ ok: z.literal(true), identity: VerifiedIdentitySchema }).strict(),
   z.object({ ok: z.literal(false), reason: z.string().min(1).max(64), message: z.string().max(500).optional() }).strict(),
@@ -60,9 +70,9 @@ export const TurnEventSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('start'),
-      user: UserInfoSchema.optional(),
+      user: UserInfoSchema.optional().describe('setUser: identity given by the website, not verified.'),
       token: TokenResultSchema.optional(),
-      context: z.record(z.string(), z.unknown()).optional(),
+      context: z.record(z.string(), z.unknown()).optional().describe('What the website knows about the page (readable as conversation.context).'),
       ...lookup,
     })
     .strict(),

@@ -2,7 +2,7 @@
 import type { ConversationState } from './state.ts';
 import { isTrustedAt } from './state.ts';
 import type { TurnEvent } from './events.ts';
-import type { CompiledWidget } from './compile-widget.ts';
+import type { OnboardingType } from './widget.schema.ts';
 
 /** `open` marks a subtree whose keys are the author's (profile attributes, entities); `slots` is checked against declared slots. */
 type PathSpec = 'leaf' | 'open' | { [key: string]: PathSpec };
@@ -112,9 +112,21 @@ export type Facts = Record<string, unknown>;
 /** What happened to identity in this turn, for `auth.change` and the `on` handlers. */
 export type IdentityChange = 'authenticated' | 'identified' | 'cleared' | 'conflict' | null;
 
+/**
+ * The widget fields the `widget` fact reads; a CompiledWidget fits. Named here rather than imported, because
+ * compile-widget.ts checks template facts with this file, and the import back would be a cycle.
+ */
+export interface WidgetFactSource {
+  id: string;
+  name: string | null;
+  onboarding: OnboardingType;
+  loginUrl: string | null;
+  features: { transcript: boolean; rating: boolean };
+}
+
 export interface FactInputs {
   state: ConversationState;
-  widget: CompiledWidget;
+  widget: WidgetFactSource;
   event: TurnEvent;
   nowSeconds: number;
   change: IdentityChange;

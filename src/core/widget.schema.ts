@@ -1,6 +1,6 @@
 // The zod schema of widget files: onboarding type, first message, login link, form, JWT settings.
 import { z } from 'zod';
-import { JwtSettingsSchema } from '../auth/jwt-settings.schema.ts';
+import { JwtSettingsSchema } from './jwt-settings.schema.ts';
 import { CountrySchema, IdSchema } from './thread.schema.ts';
 
 export const ONBOARDING_TYPES = ['none', 'code', 'form', 'optional_form'] as const;

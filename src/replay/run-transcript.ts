@@ -3,10 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ThreadgateError, type ErrorIssue } from '../core/errors.ts';
 import type { TurnTrace } from '../core/outputs.ts';
-import { StartBodySchema, TurnBodySchema } from '../http/routes/conversations.ts';
 import { ConversationService } from '../runtime/conversation-service.ts';
 import { RulesRegistry } from '../runtime/rules-registry.ts';
-import type { EdgeEvent, LookupExecutor } from '../runtime/run-turn.ts';
+import { CallerTurnEventSchema, StartRequestSchema, type CallerTurnEvent } from '../runtime/caller-events.ts';
+import type { LookupExecutor } from '../runtime/run-turn.ts';
 import type { LookupOutcome } from '../runtime/lookups.ts';
 import { checkResponse } from '../core/lookup-schema.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
@@ -99,7 +99,7 @@ export async function runTranscript(loaded: LoadedTranscript, opts: RunOptions =
     let conversationId = '';
     const s = t.start ?? {};
     await run(0, 'start', ['start', 'expect'], async () => {
-      const body = StartBodySchema.safeParse({
+      const body = StartRequestSchema.safeParse({
         widgetId: t.setup.widget,
         ...(s.user ? { user: s.user } : {}),
         ...(s.token ? { token: await ctx.token(s.token) } : {}),
@@ -118,10 +118,10 @@ export async function runTranscript(loaded: LoadedTranscript, opts: RunOptions =
       }
       const event = turn.customer!;
       await run(i + 1, describeEvent(event), ['turns', i, 'expect'], async () => {
-        const body = TurnBodySchema.safeParse(await ctx.edgeEvent(event));
-        // What the HTTP route would refuse with 400 is refused here too, so transcripts never test the impossible.
+        const body = CallerTurnEventSchema.safeParse(await ctx.callerEvent(event));
+        // What the HTTP route would refuse with 400 is refused here too (same schema), so transcripts never test the impossible.
         if (!body.success) return { ok: false, code: 'validation_failed', message: body.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') };
-        const r = await ctx.service.turn(conversationId, body.data as EdgeEvent, { explain: true });
+        const r = await ctx.service.turn(conversationId, body.data, { explain: true });
         return r.ok ? { ok: true, body: r.body } : { ok: false, code: r.code, ...(r.message ? { message: r.message } : {}) };
       }, turn.expect);
     }
@@ -169,7 +169,8 @@ async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions
   let n = 0;
   const service = new ConversationService(store, registry, () => new Date(clock.now), () => `id-${++n}`, { lookup: stubbedLookups(t.setup.lookups ?? {}) });
   const token = (spec: Parameters<typeof tokenFor>[0]) => tokenFor(spec, jwt, secrets, new Date(clock.now));
-  const edgeEvent = async (e: CustomerEvent): Promise<EdgeEvent> => {
+  /** The event a transcript's `customer:` entry stands for; validated like an HTTP body before it is sent. */
+  const callerEvent = async (e: CustomerEvent): Promise<unknown> => {
     if (e.message !== undefined) {
       const intent = typeof e.intent === 'string' ? { name: e.intent } : e.intent;
       return { type: 'message', text: e.message, ...(intent ? { intent } : {}), ...(e.token ? { token: await token(e.token) } : {}) };
@@ -181,7 +182,7 @@ async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions
     if (e.rate !== undefined) return { type: 'rate', score: e.rate, ...(e.comment !== undefined ? { comment: e.comment } : {}) };
     return { type: CUSTOMER_EVENTS.find((k) => e[k] !== undefined)! };
   };
-  return { service, clock, token, edgeEvent };
+  return { service, clock, token, callerEvent };
 }
 
 /** Loads and replays one file; a file that does not parse is a result with issues, not an exception. */

@@ -4,7 +4,8 @@ import type { Output, TurnTrace } from '../core/outputs.ts';
 import { initialState, isTrustedAt, type ConversationState } from '../core/state.ts';
 import type { IdempotencyRecord, Store } from '../store/store.port.ts';
 import type { RulesRegistry } from './rules-registry.ts';
-import { runTurn, type EdgeEvent, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
+import type { CallerEvent, CallerTurnEvent, StartRequest } from './caller-events.ts';
+import { runTurn, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
 import { timelineEntries } from './timeline.ts';
 
 export type ServiceErrorCode =
@@ -112,7 +113,7 @@ export class ConversationService {
 
   /** Starts a conversation on a widget with the `start` event; a `code` widget without identity is refused. */
   async start(
-    input: { widgetId: string; user?: Record<string, unknown>; token?: string; context?: Record<string, unknown> },
+    input: StartRequest,
     opts: { idempotency?: Idempotency & { scope: string }; explain?: boolean } = {},
   ): Promise<ServiceResult> {
     const started = performance.now();
@@ -120,7 +121,7 @@ export class ConversationService {
   }
 
   private async startOnce(
-    input: { widgetId: string; user?: Record<string, unknown>; token?: string; context?: Record<string, unknown> },
+    input: StartRequest,
     opts: { idempotency?: Idempotency & { scope: string }; explain?: boolean },
   ): Promise<ServiceResult> {
     if (opts.idempotency) {
@@ -135,7 +136,7 @@ export class ConversationService {
     const now = this.clock();
     const id = this.newId();
     const state0 = initialState(active.thread.id, widget, now.toISOString());
-    const event: EdgeEvent = { type: 'start', ...(input.user ? { user: input.user } : {}), ...(input.token !== undefined ? { token: input.token } : {}), ...(input.context ? { context: input.context } : {}) };
+    const event: CallerEvent = { type: 'start', ...(input.user ? { user: input.user } : {}), ...(input.token !== undefined ? { token: input.token } : {}), ...(input.context ? { context: input.context } : {}) };
     const r = await runTurn(this.deps(), active.thread, widget, state0, event, now);
     if (r.state.status === 'pending' && r.outputs.some((o) => o.type === 'notice' && o.code === 'identity_required')) {
       const rejected = r.outputs.find((o) => o.type === 'notice' && o.code === 'token_rejected');
@@ -168,14 +169,14 @@ export class ConversationService {
   }
 
   /** Applies one event; a lost race re-runs the turn on the fresh state (the core is pure, so that is safe). */
-  async turn(conversationId: string, event: EdgeEvent, opts: { idempotency?: Idempotency; explain?: boolean } = {}): Promise<ServiceResult> {
+  async turn(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean } = {}): Promise<ServiceResult> {
     const started = performance.now();
     const attempts = { n: 0 };
     const result = await this.turnWithRetries(conversationId, event, opts, attempts);
     return this.observe('turn', started, attempts.n, result);
   }
 
-  private async turnWithRetries(conversationId: string, event: EdgeEvent, opts: { idempotency?: Idempotency; explain?: boolean }, attempts: { n: number }): Promise<ServiceResult> {
+  private async turnWithRetries(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean }, attempts: { n: number }): Promise<ServiceResult> {
     const scope = `turn:${conversationId}`;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       attempts.n = attempt;

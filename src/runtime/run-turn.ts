@@ -9,6 +9,7 @@ import type { ResponseSchema } from '../core/lookup-schema.ts';
 import type { Output, TurnResult, TurnTrace } from '../core/outputs.ts';
 import type { ConversationState } from '../core/state.ts';
 import type { ContactKeys, ProfileDirectory } from '../profiles/profile-directory.ts';
+import { TOKEN_EVENTS, type CallerEvent } from './caller-events.ts';
 import type { LookupOutcome, LookupRequest } from './lookups.ts';
 
 /** Carries out one lookup: executeLookup in the HTTP service, a stub in transcripts. A throw counts as a network failure. */
@@ -23,9 +24,6 @@ export interface RuntimeDeps {
   lookup?: LookupExecutor;
 }
 
-/** An event as a caller sends it: `token` is the raw JWT string, never a pre-verified result. */
-export type EdgeEvent = Record<string, unknown> & { type: string; token?: unknown };
-
 export interface RunTurnResult extends TurnResult {
   /** Profiles the turn created in the directory. */
   created: ProfileRecord[];
@@ -37,8 +35,8 @@ async function verify(deps: RuntimeDeps, widget: CompiledWidget, token: unknown,
   if (typeof token !== 'string') return { ok: false, reason: 'malformed', message: 'The token must be a compact JWT string.' };
   const verifier = deps.verifierFor(widget);
   if (!verifier) return NOT_CONFIGURED;
-  const v = await verifier.verify(token, now);
-  return v.ok ? { ok: true, identity: v.identity } : { ok: false, reason: v.reason, message: v.message };
+  // The verifier answers in the core's TokenResult shape already: passed on as is.
+  return verifier.verify(token, now);
 }
 
 /** The contact keys the event is about to establish, so the directory can be asked before the core decides. */
@@ -66,8 +64,8 @@ async function runLookup(deps: RuntimeDeps, out: LookupOutput): Promise<LookupOu
 }
 
 /**
- * One turn: verifies a raw token, looks the identity up in the directory, runs the core, then creates
- * the profiles the core asked for. A profile created concurrently by another turn is adopted, not duplicated.
+ * One turn of a caller's event (caller-events.ts): verifies its raw token, looks the identity up in the directory,
+ * runs the core, then creates the profiles the core asked for. A profile created concurrently by another turn is adopted, not duplicated.
  * Each `lookup` output is carried out and its result fed back to the core with the same `now`, in this turn.
  */
 export async function runTurn(
@@ -75,13 +73,16 @@ export async function runTurn(
   thread: CompiledThread,
   widget: CompiledWidget,
   state: ConversationState,
-  edge: EdgeEvent,
+  caller: CallerEvent,
   now: Date,
 ): Promise<RunTurnResult> {
+  // Typed as what a caller may send, checked as if it were anything: runTurn is public API, and JavaScript
+  // or a cast can still bring a `profile`, a pre-verified token or a `lookup_result`.
+  const edge: Record<string, unknown> & { type: string } = caller;
   const event: Record<string, unknown> = { ...edge };
   delete event.profile;
   let token: TokenResult | undefined;
-  if ('token' in edge && edge.token !== undefined && ['start', 'message', 'authenticate'].includes(edge.type)) {
+  if ('token' in edge && edge.token !== undefined && TOKEN_EVENTS.has(edge.type)) {
     token = await verify(deps, widget, edge.token, now);
     event.token = token;
   }

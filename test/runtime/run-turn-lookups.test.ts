@@ -7,6 +7,7 @@ import type { Output } from '../../src/core/outputs.ts';
 import { initialState, type ConversationState } from '../../src/core/state.ts';
 import { MemoryProfileDirectory } from '../../src/profiles/memory-directory.ts';
 import { executeLookup } from '../../src/runtime/lookups.ts';
+import type { CallerEvent } from '../../src/runtime/caller-events.ts';
 import { MAX_LOOKUPS, runTurn, type LookupExecutor, type RuntimeDeps } from '../../src/runtime/run-turn.ts';
 import { json, startLocalServer, type LocalServer } from '../helpers/local-server.ts';
 import { T0, errors, texts, threadFrom, widgetFor } from '../helpers/conversation.ts';
@@ -55,8 +56,9 @@ async function setup(thread: CompiledThread, lookup: LookupExecutor | null = loc
   const verifier = createTokenVerifier(await resolveJwtSettings(widget.jwt!, { S: SECRET }));
   const deps: RuntimeDeps = { directory: new MemoryProfileDirectory([]), verifierFor: () => verifier, newId: () => 'new-1', ...(lookup ? { lookup } : {}) };
   let state: ConversationState = initialState(thread.id, widget, new Date(T0).toISOString());
+  // Loosely typed on purpose: one test sends what no typed caller could (a lookup_result).
   const send = async (event: Record<string, unknown> & { type: string }) => {
-    const r = await runTurn(deps, thread, widget, state, event, new Date(T0));
+    const r = await runTurn(deps, thread, widget, state, event as CallerEvent, new Date(T0));
     state = r.state;
     return r;
   };

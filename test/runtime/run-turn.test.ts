@@ -4,6 +4,7 @@ import { createTokenVerifier, resolveJwtSettings, signUserIdentity } from '../..
 import type { CompiledWidget } from '../../src/core/compile-widget.ts';
 import { initialState, type ConversationState } from '../../src/core/state.ts';
 import { MemoryProfileDirectory } from '../../src/profiles/memory-directory.ts';
+import type { CallerEvent } from '../../src/runtime/caller-events.ts';
 import { runTurn, type RuntimeDeps } from '../../src/runtime/run-turn.ts';
 import { T0, notices, texts, threadFrom, widgetFor } from '../helpers/conversation.ts';
 
@@ -24,8 +25,9 @@ async function setup(jwt = true) {
   let n = 0;
   const deps: RuntimeDeps = { directory, verifierFor: (w: CompiledWidget) => (w.id === widget.id ? verifier : null), newId: () => `new-${++n}` };
   let state: ConversationState = initialState('t', widget, new Date(T0).toISOString());
+  // Loosely typed on purpose: some tests send what no typed caller could (a pre-verified token, a profile).
   const send = async (event: Record<string, unknown> & { type: string }, at = T0) => {
-    const r = await runTurn(deps, thread, widget, state, event, new Date(at));
+    const r = await runTurn(deps, thread, widget, state, event as CallerEvent, new Date(at));
     state = r.state;
     return r;
   };
@@ -112,7 +114,7 @@ describe('runTurn', () => {
     const deps: RuntimeDeps = { directory, verifierFor: () => null, newId: () => `race-${++n}` };
     const s0 = initialState('t', widget, new Date(T0).toISOString());
     const [s1, s2] = await Promise.all([runTurn(deps, thread, widget, s0, { type: 'start' }, new Date(T0)), runTurn(deps, thread, widget, s0, { type: 'start' }, new Date(T0))]);
-    const ev = { type: 'identify', user: { email: 'new@example.com' } };
+    const ev: CallerEvent = { type: 'identify', user: { email: 'new@example.com' } };
     const [r1, r2] = await Promise.all([runTurn(deps, thread, widget, s1.state, ev, new Date(T0)), runTurn(deps, thread, widget, s2.state, ev, new Date(T0))]);
     expect(directory.size).toBe(2);
     expect(r1.state.profile.id).toBe(r2.state.profile.id);

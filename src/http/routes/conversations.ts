@@ -2,11 +2,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { IntentSchema, UserInfoSchema } from '../../core/events.ts';
+import { CallerTurnEventSchema, StartRequestSchema } from '../../runtime/caller-events.ts';
 import { requestHash, type ServiceResult } from '../../runtime/conversation-service.ts';
 import { HttpError } from '../error-catalogue.ts';
 
-const TokenString = z.string().min(1).max(8192).describe('A compact User Identity JWT, exactly as signed.');
 const IdempotencyHeader = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key must be 1-200 printable ASCII characters')
@@ -14,30 +13,6 @@ const IdempotencyHeader = z
   .describe('Replaying the same request with the same key returns the first answer and applies nothing twice.');
 const Explain = z.object({ explain: z.enum(['0', '1', 'true', 'false']).optional().describe('1 adds the trace of every condition evaluated.') }).strict();
 const explained = (q: { explain?: string }) => q.explain === '1' || q.explain === 'true';
-
-export const StartBodySchema = z
-  .object({
-    widgetId: z.string().min(1).max(64),
-    user: UserInfoSchema.optional().describe('setUser: identity given by the website, not verified.'),
-    token: TokenString.optional(),
-    context: z.record(z.string(), z.unknown()).optional().describe('What the website knows about the page (readable as conversation.context).'),
-  })
-  .strict();
-
-/** A turn as the runtime sends it: tokens are raw JWT strings, verified here; profiles are looked up here. */
-export const TurnBodySchema = z.discriminatedUnion('type', [
-  // NUL cannot be stored by PostgreSQL text columns; refusing it here keeps both stores alike.
-  z.object({ type: z.literal('message'), text: z.string().max(10000).regex(/^[^\u0000]*$/, 'must not contain NUL characters'), intent: IntentSchema.optional(), entities: z.record(z.string(), z.unknown()).optional(), token: TokenString.optional() }).strict(),
-  z.object({ type: z.literal('identify'), user: UserInfoSchema }).strict(),
-  z.object({ type: z.literal('authenticate'), token: TokenString }).strict(),
-  z.object({ type: z.literal('clear_user') }).strict(),
-  z.object({ type: z.literal('submit_form'), fields: UserInfoSchema }).strict(),
-  z.object({ type: z.literal('skip_form') }).strict(),
-  z.object({ type: z.literal('routed'), queue: z.string().min(1).max(100).optional() }).strict(),
-  z.object({ type: z.literal('close') }).strict(),
-  z.object({ type: z.literal('request_transcript') }).strict(),
-  z.object({ type: z.literal('rate'), score: z.number().int().min(1).max(5), comment: z.string().max(2000).optional() }).strict(),
-]);
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
@@ -58,7 +33,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       schema: {
         summary: 'Start a conversation on a widget',
         tags: ['conversations'],
-        body: StartBodySchema,
+        body: StartRequestSchema,
         querystring: Explain,
         headers: z.object({ 'idempotency-key': IdempotencyHeader }).passthrough(),
       },
@@ -80,7 +55,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
         summary: 'Post one event of a conversation and get what the bot says and does',
         tags: ['conversations'],
         params: IdParams,
-        body: TurnBodySchema,
+        body: CallerTurnEventSchema,
         querystring: Explain,
         headers: z.object({ 'idempotency-key': IdempotencyHeader }).passthrough(),
       },

@@ -1,7 +1,7 @@
-// The zod schema of a widget's `jwt:` settings as authored in a YAML widget file.
+// The zod schema of a widget's `jwt:` settings as authored in a YAML widget file; the widget schema embeds it, auth resolves it.
 import { z } from 'zod';
-import { JWS_ALGORITHMS, isHmacAlgorithm } from './algorithms.ts';
-import { KID_PATTERN } from './kid.ts';
+import { JWS_ALGORITHMS, isHmacAlgorithm } from './jws-algorithms.ts';
+import { KID_PATTERN } from './jws-kid.ts';
 
 /** Indirection to an environment variable, so secrets stay out of files that are committed. */
 export const EnvReferenceSchema = z
