@@ -1,4 +1,4 @@
-// The one error class of threadgate and the catalogue of its stable codes.
+// ThreadgateError (bad rules files, JWT settings, events) and its stable codes; HTTP (HttpError) and the store (StoreError) have their own.
 
 /** Problems in thread and widget files, found when they are parsed or compiled. */
 export const RULE_ERROR_CODES = [

@@ -59,8 +59,12 @@ export const ProfileRecordSchema = z
   .strict();
 export type ProfileRecord = z.infer<typeof ProfileRecordSchema>;
 
-/** `profile: null` means "looked up, nobody found"; an absent `profile` means "not looked up". */
-const lookup = { profile: ProfileRecordSchema.nullable().optional() };
+/**
+ * The profile directory's match for the identity the event brings (the wire field stays `profile`).
+ * `profile: null` means "looked up, nobody found"; an absent `profile` means "not looked up". Not to be
+ * confused with a thread's `lookup` steps, which call HTTP endpoints and answer with `lookup_result`.
+ */
+const directoryMatch = { profile: ProfileRecordSchema.nullable().optional() };
 
 export const IntentSchema = z
   .object({ name: z.string().min(1).max(100), confidence: z.number().min(0).max(1).optional() })
@@ -73,7 +77,7 @@ export const TurnEventSchema = z.discriminatedUnion('type', [
       user: UserInfoSchema.optional().describe('setUser: identity given by the website, not verified.'),
       token: TokenResultSchema.optional(),
       context: z.record(z.string(), z.unknown()).optional().describe('What the website knows about the page (readable as conversation.context).'),
-      ...lookup,
+      ...directoryMatch,
     })
     .strict(),
   z
@@ -83,13 +87,13 @@ export const TurnEventSchema = z.discriminatedUnion('type', [
       intent: IntentSchema.optional(),
       entities: z.record(z.string(), z.unknown()).optional(),
       token: TokenResultSchema.optional(),
-      ...lookup,
+      ...directoryMatch,
     })
     .strict(),
-  z.object({ type: z.literal('identify'), user: UserInfoSchema, ...lookup }).strict(),
-  z.object({ type: z.literal('authenticate'), token: TokenResultSchema, ...lookup }).strict(),
+  z.object({ type: z.literal('identify'), user: UserInfoSchema, ...directoryMatch }).strict(),
+  z.object({ type: z.literal('authenticate'), token: TokenResultSchema, ...directoryMatch }).strict(),
   z.object({ type: z.literal('clear_user') }).strict(),
-  z.object({ type: z.literal('submit_form'), fields: UserInfoSchema, ...lookup }).strict(),
+  z.object({ type: z.literal('submit_form'), fields: UserInfoSchema, ...directoryMatch }).strict(),
   z.object({ type: z.literal('skip_form') }).strict(),
   z.object({ type: z.literal('routed'), queue: z.string().min(1).max(100).optional() }).strict(),
   z.object({ type: z.literal('close') }).strict(),

@@ -45,31 +45,31 @@ function differentPerson(a: Keys, b: Keys): boolean {
 }
 
 /**
- * Sets the profile from the runtime's directory lookup: a found record is `matched`, `null` (looked up,
+ * Sets the profile from the directory's answer (`directoryMatch`, the event's `profile`): a found record is `matched`, `null` (looked up,
  * nobody) creates a `new` profile through an effect, absent (not looked up) leaves `none`.
  */
 function matchProfile(
   state: ConversationState,
-  lookup: ProfileRecord | null | undefined,
+  directoryMatch: ProfileRecord | null | undefined,
   who: { name: string | null; email: string | null; phone: string | null; externalId: string | null },
   match: ProfileMatch,
   ctx: IdentityCtx,
 ): Output[] {
-  if (lookup === undefined || (!who.email && !who.phone && !who.externalId)) {
+  if (directoryMatch === undefined || (!who.email && !who.phone && !who.externalId)) {
     // Not looked up: a profile already matched to this same person stays; anyone else has none.
     const keep = match !== 'conflict' && state.profile.id !== null && samePerson(state.profile, who);
     if (!keep) state.profile = { ...NO_PROFILE, attributes: {}, match: match === 'conflict' ? 'conflict' : 'none' };
     return [];
   }
-  if (lookup) {
+  if (directoryMatch) {
     state.profile = {
       match,
-      id: lookup.id,
-      name: lookup.name ?? who.name,
-      email: who.email ?? lookup.emails?.[0] ?? null,
-      phone: who.phone ?? lookup.phones?.[0] ?? null,
-      externalId: lookup.externalId ?? who.externalId,
-      attributes: { ...(lookup.attributes ?? {}) },
+      id: directoryMatch.id,
+      name: directoryMatch.name ?? who.name,
+      email: who.email ?? directoryMatch.emails?.[0] ?? null,
+      phone: who.phone ?? directoryMatch.phones?.[0] ?? null,
+      externalId: directoryMatch.externalId ?? who.externalId,
+      attributes: { ...(directoryMatch.attributes ?? {}) },
     };
     return [];
   }
@@ -85,7 +85,7 @@ function matchProfile(
 }
 
 /** setUser or a submitted form: identified, not trusted. A verified identity is never downgraded by it. */
-export function identify(state: ConversationState, raw: UserInfo, method: Extract<IdentityMethod, 'code' | 'form'>, lookup: ProfileRecord | null | undefined, ctx: IdentityCtx): IdentityStep {
+export function identify(state: ConversationState, raw: UserInfo, method: Extract<IdentityMethod, 'code' | 'form'>, directoryMatch: ProfileRecord | null | undefined, ctx: IdentityCtx): IdentityStep {
   const { user, invalid } = normalizeUser(raw, ctx.defaultCountry);
   const invalidNotice: Output[] = Object.keys(invalid).length
     ? [{ type: 'notice', code: 'identity_invalid', message: `Ignored invalid identity fields: ${Object.entries(invalid).map(([k, v]) => `${k} (${v})`).join(', ')}.`, detail: { fields: invalid } }]
@@ -101,17 +101,17 @@ export function identify(state: ConversationState, raw: UserInfo, method: Extrac
   if (before.status === 'identified' && (samePerson(before, user) || noKeys)) {
     // Websites call setUser on every page load: the same customer again (or just a name) is not a change.
     state.identity = { ...before, method, name: user.name ?? before.name, email: user.email ?? before.email, phone: user.phone ?? before.phone, externalId: user.externalId ?? before.externalId };
-    const outputs = lookup !== undefined && state.profile.id === null ? matchProfile(state, lookup, state.identity, 'matched', ctx) : [];
+    const outputs = directoryMatch !== undefined && state.profile.id === null ? matchProfile(state, directoryMatch, state.identity, 'matched', ctx) : [];
     return none(['the same customer identified again'], [...invalidNotice, ...outputs]);
   }
   state.identity = { ...ANONYMOUS, party: state.identity.party, status: 'identified', method, ...user };
   state.history.everIdentified = true;
-  const outputs = [...invalidNotice, ...matchProfile(state, lookup, user, 'matched', ctx)];
+  const outputs = [...invalidNotice, ...matchProfile(state, directoryMatch, user, 'matched', ctx)];
   return { change: 'identified', outputs, notes: [] };
 }
 
 /** A verified token: authenticated and trusted until it expires; another person than the identified one is a conflict. */
-export function authenticate(state: ConversationState, claims: VerifiedIdentity, lookup: ProfileRecord | null | undefined, ctx: IdentityCtx): IdentityStep {
+export function authenticate(state: ConversationState, claims: VerifiedIdentity, directoryMatch: ProfileRecord | null | undefined, ctx: IdentityCtx): IdentityStep {
   const before = state.identity;
   // The token's subject is the website's own id for the customer: the external id.
   const who = { name: claims.name, email: claims.email, phone: claims.phone, externalId: claims.subject };
@@ -141,7 +141,7 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
   else if (state.routed) h.authenticatedAfterRouting = true;
   else h.authenticatedBeforeRouting = true;
 
-  const outputs = matchProfile(state, lookup, state.identity, conflict ? 'conflict' : 'matched', ctx);
+  const outputs = matchProfile(state, directoryMatch, state.identity, conflict ? 'conflict' : 'matched', ctx);
   if (conflict) {
     // Lookup results were fetched for the previous person: a different customer must not be handed them.
     state.lookups = {};

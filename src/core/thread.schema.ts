@@ -22,14 +22,6 @@ export const OPERATORS = [
 ] as const;
 export type OperatorName = (typeof OPERATORS)[number];
 
-/** `value` of a leaf may name another fact instead of a literal, as json-rules-engine allows. */
-export const FactRefSchema = z
-  .object({
-    fact: z.string().min(1),
-    path: z.string().optional(),
-  })
-  .strict();
-
 export const LeafConditionSchema = z
   .object({
     fact: z.string().min(1).describe('A fact id (auth, onboarding, profile, scenario, message, slots, conversation, widget), optionally with a dotted path: `auth.status`.'),
@@ -191,7 +183,6 @@ export const LookupSchema = z
   .superRefine((l, ctx) => {
     if (l.body && l.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'a `body` is only sent with `method: POST`' });
   });
-export type LookupDoc = z.infer<typeof LookupSchema>;
 export type Step = z.infer<typeof StepSchema>;
 
 export const HANDLER_EVENTS = ['authenticated', 'identified', 'cleared', 'conflict', 'token_rejected', 'message'] as const;
