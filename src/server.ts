@@ -7,8 +7,8 @@ import { loadConfig, type ServiceConfig } from './http/config.ts';
 import { fillMissingSecrets, secretEnvNames } from './http/secrets-file.ts';
 import { RulesRegistry } from './runtime/rules-registry.ts';
 import { loadRulesDir } from './rules/load-rules-dir.ts';
-import { openPostgresStore, PostgresStore } from './store/postgres-store.ts';
-import { openSqliteStore } from './store/sqlite-store.ts';
+import { openPostgresStore } from './store/postgres/store.ts';
+import { openSqliteStore } from './store/sqlite/store.ts';
 import type { Store } from './store/store.port.ts';
 
 /**
@@ -100,10 +100,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const store = await openStore(config);
   try {
     const registry = new RulesRegistry(store, secretEnv);
-    const seed = () => registry.seedFromDir(config.rulesDir, new Date().toISOString());
     // Instances starting at once on one PostgreSQL database seed one after the other, so a changed thread
     // file is published once (the second finds it active already), never as two identical versions.
-    const seeded = store instanceof PostgresStore ? await store.exclusively('seed-rules', seed) : await seed();
+    const seeded = await store.exclusively('seed-rules', () => registry.seedFromDir(config.rulesDir, new Date().toISOString()));
     const keys = await loadOrCreateApiKeys(config.apiKeysFile);
     const app = await build({
       store,

@@ -6,7 +6,7 @@ import { loadRulesDir } from '../rules/load-rules-dir.ts';
 import type { CallerTurnEvent, StartRequest } from '../runtime/caller-events.ts';
 import { ConversationService, type ServiceResult } from '../runtime/conversation-service.ts';
 import { RulesRegistry } from '../runtime/rules-registry.ts';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.ts';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/store.ts';
 
 export class ChatSession {
   /** Milliseconds added to the real clock by /advance, so tokens can expire mid-chat. */
@@ -80,7 +80,7 @@ export class ChatSession {
   }
 
   async state() {
-    return this.conversationId ? ((await this.store.getConversation(this.conversationId))?.state ?? null) : null;
+    return this.conversationId ? ((await this.store.conversations.get(this.conversationId))?.state ?? null) : null;
   }
 
   async close(): Promise<void> {

@@ -36,7 +36,8 @@ export interface BuildOptions {
   lookups?: LookupSettings;
 }
 
-export interface AppContext {
+/** What every route plugin reads from `app.services`: the store, the compiled rules and the runtime service. */
+export interface AppServices {
   store: Store;
   registry: RulesRegistry;
   conversations: ConversationService;
@@ -47,7 +48,7 @@ export interface AppContext {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    tg: AppContext;
+    services: AppServices;
   }
 }
 
@@ -68,7 +69,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
 
   const clock = opts.clock ?? (() => new Date());
   const newId = opts.newId ?? (() => randomUUID());
-  app.decorate('tg', {
+  app.decorate('services', {
     store: opts.store,
     registry: opts.registry,
     conversations: new ConversationService(opts.store, opts.registry, clock, newId, {

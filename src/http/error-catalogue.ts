@@ -23,6 +23,10 @@ export const HTTP_ERRORS = {
   rules_invalid: { status: 422, message: 'The thread or widget file has problems; see `issues` (file, line, step, field, code).' },
   rules_id_mismatch: { status: 422, message: 'The id inside the file differs from the id in the URL; make them equal (see `issues` for the line).' },
   widget_thread_unknown: { status: 422, message: 'The widget runs a thread that has no published version; publish the thread first.' },
+  state_invalid: {
+    status: 409,
+    message: 'The stored state of this conversation is not valid (changed outside threadgate, or written by a newer version); it cannot be read or continued. Start a new conversation.',
+  },
   profile_key_taken: { status: 409, message: 'An email, phone or external id of this profile belongs to another profile.' },
   identity_value_invalid: { status: 422, message: 'The identity is not a valid email or E.164 phone number.' },
   payload_too_large: { status: 413, message: 'The body is larger than this route accepts.' },

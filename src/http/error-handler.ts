@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isThreadgateError } from '../core/errors.ts';
+import { StoreError } from '../store/store-error.ts';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './error-catalogue.ts';
 
 const FASTIFY_CODES: Record<string, HttpErrorCode> = {
@@ -37,6 +38,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }
       const issues = err.validation.map((v) => ({ field: [err.validationContext, ...(v.instancePath ? v.instancePath.split('/').filter(Boolean) : [])].join('.'), message: v.message }));
       return reply.status(400).send({ code: 'validation_failed', message: `Invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues, requestId: request.id });
+    }
+    if (err instanceof StoreError && err.code === 'state_invalid') {
+      // Known and not the caller's fault, so not a 500; what is wrong in the row goes to the log only.
+      request.log.error({ err: { type: err.name, code: err.code, message: err.message } }, 'stored conversation state is invalid');
+      return reply.status(HTTP_ERRORS.state_invalid.status).send({ code: 'state_invalid', message: HTTP_ERRORS.state_invalid.message, requestId: request.id });
     }
     if (isThreadgateError(err)) {
       return reply.status(422).send({ code: 'rules_invalid', message: err.message, issues: err.issues, requestId: request.id });

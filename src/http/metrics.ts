@@ -204,7 +204,7 @@ export type ThreadgateMetrics = ReturnType<typeof createThreadgateMetrics>;
 export function registerMetrics(app: FastifyInstance): ThreadgateMetrics {
   const metrics = createThreadgateMetrics();
   app.decorate('metrics', metrics);
-  const conversations = app.tg.conversations;
+  const conversations = app.services.conversations;
   const previous = conversations.onTurn;
   conversations.onTurn = (o) => {
     previous?.(o);

@@ -1,8 +1,11 @@
-// An in-memory profile directory, for tests and the replay runner; normalises keys like the real stores.
+// An in-memory profile repository, for tests and the runtime's examples; passes the stores' profile contract.
 import type { ProfileRecord } from '../core/events.ts';
-import { normalizeEmail, normalizePhone } from '../core/normalize.ts';
 import type { ProfileDraft } from '../core/outputs.ts';
-import type { ContactKeys, ProfileDirectory } from './profile-directory.ts';
+import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type StoredProfile } from '../store/profile-keys.ts';
+import { StoreError } from '../store/store-error.ts';
+import type { ProfileRepository, PutResult } from '../store/store.port.ts';
+import { isoTimestamp } from '../store/timestamps.ts';
+import type { ContactKeys } from './profile-directory.ts';
 
 export interface ProfileSeed {
   id: string;
@@ -13,70 +16,85 @@ export interface ProfileSeed {
   attributes?: Record<string, unknown>;
 }
 
-/** Normalises the keys of a profile; a key that is not a valid email or phone is refused. */
-function normalised(seed: ProfileSeed): ProfileRecord {
-  const emails = (seed.emails ?? []).map((e) => {
-    const n = normalizeEmail(e);
-    if (!n) throw new Error(`profile ${seed.id}: "${e}" is not an email address`);
-    return n;
-  });
-  const phones = (seed.phones ?? []).map((p) => {
-    const n = normalizePhone(p);
-    if (!n) throw new Error(`profile ${seed.id}: "${p}" is not an E.164 phone number`);
-    return n;
-  });
-  return { id: seed.id, name: seed.name ?? null, emails, phones, externalId: seed.externalId ?? null, attributes: { ...(seed.attributes ?? {}) } };
-}
+/**
+ * Keys are normalised by the stores' own profile-keys.ts, so a key means the same here as in SQLite and
+ * PostgreSQL. Every method body is synchronous: a create checks and inserts with no await in between, so
+ * concurrent first contacts cannot race.
+ */
+export class MemoryProfileDirectory implements ProfileRepository {
+  private readonly byId = new Map<string, StoredProfile>();
+  /** keyLabel (`email:a@example.com`) → id of the profile that owns it. */
+  private readonly owners = new Map<string, string>();
 
-export class MemoryProfileDirectory implements ProfileDirectory {
-  private readonly byId = new Map<string, ProfileRecord>();
-  private readonly byKey = new Map<string, string>();
-
+  /** Seeds whose keys collide are a mistake in the test, not a refusal to answer: they throw. */
   constructor(seeds: ProfileSeed[] = []) {
-    for (const s of seeds) this.insert(normalised(s));
-  }
-
-  private insert(p: ProfileRecord): void {
-    for (const k of keysOf(p)) {
-      const owner = this.byKey.get(k);
-      if (owner && owner !== p.id) throw new Error(`profile ${p.id}: ${k} already belongs to profile ${owner}`);
+    for (const s of seeds) {
+      const r = this.write(s);
+      if (!r.ok) throw new Error(`profile ${s.id}: ${r.key} already belongs to profile ${r.takenBy}`);
     }
-    this.byId.set(p.id, p);
-    for (const k of keysOf(p)) this.byKey.set(k, p.id);
-  }
-
-  async find(keys: ContactKeys): Promise<ProfileRecord | null> {
-    return this.lookup(keys);
-  }
-
-  /** Synchronous, so a create checks and inserts with no await in between (no lost race). */
-  private lookup(keys: ContactKeys): ProfileRecord | null {
-    const email = keys.email ? normalizeEmail(keys.email) : null;
-    const phone = keys.phone ? normalizePhone(keys.phone) : null;
-    for (const k of [keys.externalId ? `ext:${keys.externalId}` : null, email ? `email:${email}` : null, phone ? `phone:${phone}` : null]) {
-      const id = k ? this.byKey.get(k) : undefined;
-      if (id) return structuredClone(this.byId.get(id)!);
-    }
-    return null;
-  }
-
-  async create(draft: ProfileDraft): Promise<ProfileRecord> {
-    const existing = this.lookup({ email: draft.emails[0], phone: draft.phones[0], externalId: draft.externalId });
-    if (existing) return existing;
-    const record = normalised({ ...draft, attributes: {} });
-    this.insert(record);
-    return structuredClone(record);
   }
 
   get size(): number {
     return this.byId.size;
   }
-}
 
-function keysOf(p: ProfileRecord): string[] {
-  return [
-    ...(p.externalId ? [`ext:${p.externalId}`] : []),
-    ...(p.emails ?? []).map((e) => `email:${e}`),
-    ...(p.phones ?? []).map((ph) => `phone:${ph}`),
-  ];
+  async find(keys: ContactKeys): Promise<ProfileRecord | null> {
+    return this.firstOwner(lookupsFor(keys));
+  }
+
+  /** Returns the owner of any of the draft's keys instead of a duplicate, as the stores do. */
+  async create(draft: ProfileDraft): Promise<ProfileRecord> {
+    const keys = profileKeysOf(draft);
+    const existing = this.firstOwner(lookupsOf(keys));
+    if (existing) return existing;
+    if (this.byId.has(draft.id)) throw new StoreError('value_invalid', `profile ${draft.id}: the id is already taken by a profile with other keys.`);
+    this.write({ id: draft.id, name: draft.name ?? null, ...keys });
+    return this.copy(draft.id)!;
+  }
+
+  async get(id: string): Promise<ProfileRecord | null> {
+    return this.copy(id);
+  }
+
+  async put(profile: ProfileRecord, now: string): Promise<PutResult> {
+    isoTimestamp(now, 'now');
+    return this.write(profile);
+  }
+
+  async list(limit: number, after?: string): Promise<ProfileRecord[]> {
+    if (!Number.isInteger(limit) || limit < 0) throw new StoreError('value_invalid', `limit must be a non-negative integer, got ${limit}.`);
+    // Code-unit order, as SQLite's BINARY and PostgreSQL's C collation of the ids.
+    const ids = [...this.byId.keys()].filter((id) => after === undefined || id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.slice(0, limit).map((id) => this.copy(id)!);
+  }
+
+  /** Creates or replaces a profile with its whole key set, unless a key belongs to another profile. */
+  private write(p: ProfileSeed): PutResult {
+    const keys = profileKeysOf(p);
+    const labels = lookupsOf(keys).map(keyLabel);
+    for (const label of labels) {
+      const owner = this.owners.get(label);
+      if (owner !== undefined && owner !== p.id) return { ok: false, takenBy: owner, key: label };
+    }
+    // Replace the key set: keys removed must stop matching this profile.
+    const previous = this.byId.get(p.id);
+    if (previous) for (const k of lookupsOf(profileKeysOf(previous))) this.owners.delete(keyLabel(k));
+    this.byId.set(p.id, { id: p.id, name: p.name ?? null, ...keys, attributes: structuredClone(p.attributes ?? {}) });
+    for (const label of labels) this.owners.set(label, p.id);
+    return { ok: true };
+  }
+
+  private firstOwner(lookups: KeyLookup[]): ProfileRecord | null {
+    for (const k of lookups) {
+      const owner = this.owners.get(keyLabel(k));
+      if (owner !== undefined) return this.copy(owner);
+    }
+    return null;
+  }
+
+  /** A copy, so a caller editing what it got cannot change the directory. */
+  private copy(id: string): StoredProfile | null {
+    const p = this.byId.get(id);
+    return p ? structuredClone(p) : null;
+  }
 }

@@ -9,7 +9,7 @@ import { CallerTurnEventSchema, StartRequestSchema, type CallerTurnEvent } from 
 import type { LookupExecutor } from '../runtime/run-turn.ts';
 import type { LookupOutcome } from '../runtime/lookups.ts';
 import { checkResponse } from '../core/lookup-schema.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openSqliteStore } from '../store/sqlite/store.ts';
 import type { Store } from '../store/store.port.ts';
 import { checkExpect, type TurnOutcome } from './check-expect.ts';
 import { loadTranscript, type LoadedTranscript } from './load-transcript.ts';
@@ -153,15 +153,15 @@ async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions
   const registry = new RulesRegistry(store, secrets);
   const rulesDir = t.setup.rules !== undefined ? resolve(dirname(file), t.setup.rules) : (opts.rulesDir ?? 'rules');
   await registry.seedFromDir(rulesDir, at());
-  const row = await store.getWidget(t.setup.widget);
+  const row = await store.rules.getWidget(t.setup.widget);
   if (!row) throw new ThreadgateError('config_invalid', `setup.widget: no widget "${t.setup.widget}" in ${rulesDir}`);
   if (t.setup.onboarding) {
     const doc = parseDocument(row.source);
     doc.set('onboarding', t.setup.onboarding);
-    await store.putWidget(row.id, String(doc), at());
+    await store.rules.putWidget(row.id, String(doc), at());
   }
   for (const p of t.setup.profiles ?? []) {
-    const put = await store.putProfile(p, at());
+    const put = await store.profiles.put(p, at());
     if (!put.ok) throw new ThreadgateError('config_invalid', `setup.profiles: ${p.id}'s ${put.key} already belongs to ${put.takenBy}`);
   }
   const loaded = await registry.widget(t.setup.widget);

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { Output, TurnTrace } from '../core/outputs.ts';
 import { initialState, isTrustedAt, type ConversationState } from '../core/state.ts';
-import type { IdempotencyRecord, Store } from '../store/store.port.ts';
+import type { ConversationRepository, IdempotencyRecord, Store } from '../store/store.port.ts';
+import type { ProfileDirectory } from '../profiles/profile-directory.ts';
 import type { RulesRegistry } from './rules-registry.ts';
 import type { CallerEvent, CallerTurnEvent, StartRequest } from './caller-events.ts';
 import { runTurn, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
@@ -79,14 +80,21 @@ export class ConversationService {
   /** Called after every start and turn; the HTTP layer turns these into metrics. */
   onTurn: ((o: TurnObservation) => void) | null = null;
 
+  private readonly conversations: ConversationRepository;
+  private readonly directory: ProfileDirectory;
+
   constructor(
-    private readonly store: Store,
+    /** Conversations for the turns; profiles as the directory the runtime finds and creates customers in. */
+    store: Pick<Store, 'conversations' | 'profiles'>,
     private readonly registry: RulesRegistry,
     private readonly clock: () => Date,
     private readonly newId: () => string,
     /** How `lookup` outputs are carried out; without one, every lookup fails as host_not_allowed. */
     private readonly options: { lookup?: LookupExecutor } = {},
-  ) {}
+  ) {
+    this.conversations = store.conversations;
+    this.directory = store.profiles;
+  }
 
   private observe(kind: TurnObservation['kind'], started: number, attempts: number, result: ServiceResult): ServiceResult {
     if (this.onTurn) {
@@ -103,7 +111,7 @@ export class ConversationService {
   }
 
   private deps() {
-    return { directory: this.store, verifierFor: this.registry.verifierFor, newId: this.newId, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) };
+    return { directory: this.directory, verifierFor: this.registry.verifierFor, newId: this.newId, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) };
   }
 
   private replay(record: IdempotencyRecord, hash: string): ServiceResult {
@@ -125,7 +133,7 @@ export class ConversationService {
     opts: { idempotency?: Idempotency & { scope: string }; explain?: boolean },
   ): Promise<ServiceResult> {
     if (opts.idempotency) {
-      const prior = await this.store.getIdempotency(opts.idempotency.scope, opts.idempotency.key);
+      const prior = await this.conversations.getIdempotency(opts.idempotency.scope, opts.idempotency.key);
       if (prior) return this.replay(prior, opts.idempotency.requestHash);
     }
     const loaded = await this.registry.widget(input.widgetId);
@@ -144,7 +152,7 @@ export class ConversationService {
       return { ok: false, code: 'identity_required', message: `This widget's onboarding type is \`code\`: start the conversation with \`user\` (setUser) or a valid \`token\`.${reason}` };
     }
     const body = response(id, 1, r, now, Boolean(opts.explain));
-    const created = await this.store.createConversation(
+    const created = await this.conversations.create(
       {
         id,
         widgetId: widget.id,
@@ -181,10 +189,10 @@ export class ConversationService {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       attempts.n = attempt;
       if (opts.idempotency) {
-        const prior = await this.store.getIdempotency(scope, opts.idempotency.key);
+        const prior = await this.conversations.getIdempotency(scope, opts.idempotency.key);
         if (prior) return this.replay(prior, opts.idempotency.requestHash);
       }
-      const conv = await this.store.getConversation(conversationId);
+      const conv = await this.conversations.get(conversationId);
       if (!conv) return { ok: false, code: 'conversation_not_found' };
       const loaded = await this.registry.widget(conv.widgetId);
       if (!loaded) return { ok: false, code: 'widget_not_found', message: `The widget "${conv.widgetId}" of this conversation no longer exists.` };
@@ -194,7 +202,7 @@ export class ConversationService {
       const r = await runTurn(this.deps(), thread, loaded.widget, conv.state, event, now);
       const version = conv.version + 1;
       const body = response(conversationId, version, r, now, Boolean(opts.explain));
-      const commit = await this.store.commitTurn({
+      const commit = await this.conversations.commitTurn({
         conversationId,
         expectedVersion: conv.version,
         state: r.state,

@@ -7,7 +7,7 @@ import type { CompiledWidget } from '../core/compile-widget.ts';
 import { ThreadgateError } from '../core/errors.ts';
 import { loadSource } from '../core/load.ts';
 import { loadRulesDir } from '../rules/load-rules-dir.ts';
-import type { Store } from '../store/store.port.ts';
+import type { RulesRepository, Store } from '../store/store.port.ts';
 
 export interface LoadedWidget {
   widget: CompiledWidget;
@@ -34,10 +34,15 @@ export class RulesRegistry {
   private readonly widgets = new Map<string, { source: string; loaded: LoadedWidget }>();
   private readonly verifiers = new WeakMap<CompiledWidget, TokenVerifier | null>();
 
+  private readonly rules: RulesRepository;
+
+  /** Takes the store (of which it uses only the rules), so callers need not know the repositories. */
   constructor(
-    private readonly store: Store,
+    store: Pick<Store, 'rules'>,
     private readonly env: Record<string, string | undefined>,
-  ) {}
+  ) {
+    this.rules = store.rules;
+  }
 
   /** Compiles a widget source and resolves its JWT keys; throws on any problem, so bad config never goes live. */
   async prepareWidget(source: string, file: string): Promise<LoadedWidget> {
@@ -50,7 +55,7 @@ export class RulesRegistry {
   }
 
   async widget(id: string): Promise<LoadedWidget | null> {
-    const row = await this.store.getWidget(id);
+    const row = await this.rules.getWidget(id);
     if (!row) {
       this.widgets.delete(id);
       return null;
@@ -68,7 +73,7 @@ export class RulesRegistry {
     const key = `${id}@${version}`;
     const hit = this.threads.get(key);
     if (hit) return hit;
-    const row = await this.store.getThreadVersion(id, version);
+    const row = await this.rules.getThreadVersion(id, version);
     if (!row) return null;
     const compiled = compileThreadSource(row.source, `thread ${id} v${version}`);
     this.threads.set(key, compiled);
@@ -76,7 +81,7 @@ export class RulesRegistry {
   }
 
   async activeThread(id: string): Promise<{ thread: CompiledThread; version: number } | null> {
-    const row = await this.store.getActiveThreadVersion(id);
+    const row = await this.rules.getActiveThreadVersion(id);
     if (!row) return null;
     const thread = await this.thread(id, row.version);
     return thread ? { thread, version: row.version } : null;
@@ -98,16 +103,16 @@ export class RulesRegistry {
     const report: SeedReport = { published: [], widgets: [] };
     for (const t of rules.threads.values()) {
       const source = sources.get(`thread:${t.id}`)!;
-      const active = await this.store.getActiveThreadVersion(t.id);
+      const active = await this.rules.getActiveThreadVersion(t.id);
       if (active?.source === source) continue;
-      await this.store.putThreadDraft(t.id, source, now);
-      const v = await this.store.publishThread(t.id, now);
+      await this.rules.putThreadDraft(t.id, source, now);
+      const v = await this.rules.publishThread(t.id, now);
       if (v) report.published.push({ threadId: t.id, version: v.version });
     }
     for (const w of rules.widgets.values()) {
       const source = sources.get(`widget:${w.id}`)!;
-      const current = await this.store.getWidget(w.id);
-      if (current?.source !== source) await this.store.putWidget(w.id, source, now);
+      const current = await this.rules.getWidget(w.id);
+      if (current?.source !== source) await this.rules.putWidget(w.id, source, now);
       report.widgets.push(w.id);
     }
     return report;

@@ -9,6 +9,8 @@ export const STORE_ERROR_CODES = [
   'schema_too_new',
   /** The migration list itself is broken (a programming error, caught at open). */
   'migrations_invalid',
+  /** A stored conversation state that does not validate (edited by hand, truncated, or from a newer threadgate). */
+  'state_invalid',
 ] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 

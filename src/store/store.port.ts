@@ -1,4 +1,4 @@
-// The storage port: everything the runtime and the HTTP service persist, behind one async interface.
+// The storage port: what the runtime and the HTTP service persist, as one small repository per concern.
 import type { ProfileRecord } from '../core/events.ts';
 import type { ConversationState, Scenario, AuthStatus, ConversationStatus } from '../core/state.ts';
 import type { OnboardingType } from '../core/widget.schema.ts';
@@ -98,19 +98,51 @@ export interface OnboardingReport {
   trustedShare: number;
 }
 
-export interface Store extends ProfileDirectory {
-  readonly kind: 'sqlite' | 'postgres';
-  /** Throws when the database cannot be reached; used by /readyz. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
+/** A new conversation as the runtime creates it: the store sets `version` (1) and `updatedAt` (= createdAt). */
+export type NewConversation = Omit<ConversationRecord, 'version' | 'updatedAt'>;
 
+/** What the start turn writes with the conversation. */
+export interface ConversationStart {
+  entries: NewTimelineEntry[];
+  idempotency: { scope: string; record: IdempotencyRecord } | null;
+}
+
+export type CreateResult = { ok: true; conversation: ConversationRecord } | { ok: false; reason: 'idempotent_replay'; record: IdempotencyRecord };
+
+/** The answer of an admin profile write: refused (naming the owner and the key) when a key belongs to another profile. */
+export type PutResult = { ok: true } | { ok: false; takenBy: string; key: string };
+
+/**
+ * Conversations, their timelines and idempotency records. What is atomic with a turn: the new state (and the
+ * status, scenario and auth status columns taken from it), the turn's timeline entries and its idempotency
+ * record commit in one transaction, or none of them does. Profiles are not part of it: the runtime creates
+ * them through the ProfileRepository before the commit (see ProfileRepository.create).
+ */
+export interface ConversationRepository {
+  /**
+   * Creates a conversation (version 1) with the timeline of its start turn and its idempotency record, in one
+   * transaction. When the idempotency key was already used, nothing is written and the stored answer returns.
+   * Throws StoreError `conversation_exists` for a taken id.
+   */
+  create(record: NewConversation, start?: ConversationStart): Promise<CreateResult>;
+  /** Throws StoreError `state_invalid` when the stored state is not one threadgate can continue (decode-state.ts). */
+  get(id: string): Promise<ConversationRecord | null>;
+  /** Applies a turn atomically: state, timeline entries and idempotency record, or nothing. */
+  commitTurn(commit: TurnCommit): Promise<CommitResult>;
+  getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
+  timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]>;
+}
+
+/** Rules documents kept verbatim: thread drafts, published thread versions (one active per thread) and widgets. */
+export interface RulesRepository {
   putThreadDraft(id: string, source: string, now: string): Promise<RulesSource>;
   getThreadDraft(id: string): Promise<RulesSource | null>;
-  /** Stores the draft as the next version and makes it active. */
+  /** Stores the draft as the next version and makes it active; null without a draft. */
   publishThread(id: string, now: string): Promise<ThreadVersion | null>;
   listThreadVersions(id: string): Promise<ThreadVersion[]>;
   getThreadVersion(id: string, version: number): Promise<ThreadVersion | null>;
   getActiveThreadVersion(id: string): Promise<ThreadVersion | null>;
+  /** Makes an existing version the active one (a rollback); null when there is no such version. */
   activateThreadVersion(id: string, version: number): Promise<ThreadVersion | null>;
   listThreadIds(): Promise<string[]>;
 
@@ -118,34 +150,50 @@ export interface Store extends ProfileDirectory {
   getWidget(id: string): Promise<RulesSource | null>;
   listWidgets(): Promise<RulesSource[]>;
   deleteWidget(id: string): Promise<boolean>;
-
-  getProfile(id: string): Promise<ProfileRecord | null>;
-  /** Creates or replaces a profile; refuses (returns the owner's id) when a key belongs to another profile. */
-  putProfile(profile: ProfileRecord, now: string): Promise<{ ok: true } | { ok: false; takenBy: string; key: string }>;
-  listProfiles(limit: number, after?: string): Promise<ProfileRecord[]>;
-
-  /**
-   * Creates a conversation (version 1) with the timeline of its start turn and its idempotency record, in one
-   * transaction. When the idempotency key was already used, nothing is written and the stored answer returns.
-   */
-  createConversation(
-    record: Omit<ConversationRecord, 'version' | 'updatedAt'>,
-    start?: { entries: NewTimelineEntry[]; idempotency: { scope: string; record: IdempotencyRecord } | null },
-  ): Promise<{ ok: true; conversation: ConversationRecord } | { ok: false; reason: 'idempotent_replay'; record: IdempotencyRecord }>;
-  getConversation(id: string): Promise<ConversationRecord | null>;
-  /** Applies a turn atomically: state, timeline, profiles and idempotency record, or nothing. */
-  commitTurn(commit: TurnCommit): Promise<CommitResult>;
-  getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
-  timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]>;
-
-  onboardingReport(q: ReportQuery): Promise<OnboardingReport>;
-
-  loadKeyRing(name: string): Promise<KeyRingData | null>;
-  saveKeyRing(name: string, ring: KeyRingData): Promise<void>;
 }
 
-/** Argument and result shapes of the port, shared by every adapter. */
-export type NewConversation = Parameters<Store['createConversation']>[0];
-export type ConversationStart = NonNullable<Parameters<Store['createConversation']>[1]>;
-export type CreateResult = Awaited<ReturnType<Store['createConversation']>>;
-export type PutResult = Awaited<ReturnType<Store['putProfile']>>;
+/**
+ * The profile directory the runtime uses (find, create) plus the admin operations. Each call is its own
+ * transaction, never part of a turn's commit: the runtime creates a profile before it commits the turn that
+ * matched it. A create that loses a race with another first contact (any instance) re-finds the winner and
+ * returns it, so there is never a duplicate; a turn that then fails to commit leaves the profile behind, which
+ * the next contact with the same keys finds.
+ */
+export interface ProfileRepository extends ProfileDirectory {
+  get(id: string): Promise<ProfileRecord | null>;
+  /** Creates or replaces a profile (name, attributes, the whole key set); refuses a key that belongs to another profile. */
+  put(profile: ProfileRecord, now: string): Promise<PutResult>;
+  /** A page of profiles in id order, after `after`; a limit that is not a non-negative integer is StoreError `value_invalid`. */
+  list(limit: number, after?: string): Promise<ProfileRecord[]>;
+}
+
+/** Reports counted by the store from the status columns, never by loading states. */
+export interface ReportRepository {
+  onboarding(q: ReportQuery): Promise<OnboardingReport>;
+}
+
+/** The JSON key rings of threadgate's own token issuer, validated on the way in and out. */
+export interface KeyRingRepository {
+  load(name: string): Promise<KeyRingData | null>;
+  save(name: string, ring: KeyRingData): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly conversations: ConversationRepository;
+  readonly rules: RulesRepository;
+  readonly profiles: ProfileRepository;
+  readonly reports: ReportRepository;
+  readonly keyRings: KeyRingRepository;
+  /** Throws when the database cannot be reached; used by /readyz. */
+  ping(): Promise<void>;
+  /** Closes the connection(s); a second call does nothing. */
+  close(): Promise<void>;
+  /**
+   * Runs `fn` while no other caller runs work under the same `name` on this database, e.g. seeding the rules
+   * folder at start, so instances starting together publish a changed thread once. PostgreSQL holds an advisory
+   * lock across every instance on the database; SQLite serialises the calls of this process only (several
+   * processes sharing one file are not coordinated, as docs/storage.md says).
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}

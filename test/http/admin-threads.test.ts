@@ -25,7 +25,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
 });
-const draftOf = async (id: string) => (await t.store.getThreadDraft(id))?.source ?? null;
+const draftOf = async (id: string) => (await t.store.rules.getThreadDraft(id))?.source ?? null;
 
 describe('authentication and roles', () => {
   const routes: { method: 'GET' | 'PUT' | 'POST'; url: string; payload?: unknown }[] = [
@@ -56,7 +56,7 @@ describe('PUT /v1/threads/:id/draft', () => {
     const res = await t.app.inject({ method: 'PUT', url: '/v1/threads/returns/draft', headers: { ...auth('admin'), 'content-type': type }, payload: RETURNS_V2 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ id: 'returns', updatedAt: new Date(T0).toISOString() });
-    expect((await t.store.getThreadDraft('returns'))?.source).toBe(RETURNS_V2);
+    expect((await t.store.rules.getThreadDraft('returns'))?.source).toBe(RETURNS_V2);
   });
 
   it('stores a JSON body { source }, and GET draft reads it back', async () => {
@@ -162,7 +162,7 @@ describe('POST /v1/threads/:id/validate', () => {
     const none = await t.app.inject({ method: 'POST', url: '/v1/threads/faq/validate', headers: auth('admin') });
     expect(none.statusCode).toBe(404);
     expect(none.json().code).toBe('draft_not_found');
-    await t.store.putThreadDraft('faq', FAQ, new Date(T0).toISOString());
+    await t.store.rules.putThreadDraft('faq', FAQ, new Date(T0).toISOString());
     const res = await t.app.inject({ method: 'POST', url: '/v1/threads/faq/validate', headers: auth('admin') });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ valid: true, checked: 'draft' });
@@ -170,7 +170,7 @@ describe('POST /v1/threads/:id/validate', () => {
 
   it('reports a stored draft that no longer compiles with its issues', async () => {
     // Written behind the API's back, as a draft stored by an older, laxer release would be.
-    await t.store.putThreadDraft('returns', RETURNS.replace('goto: greet_trusted', 'goto: gone'), new Date(T0).toISOString());
+    await t.store.rules.putThreadDraft('returns', RETURNS.replace('goto: greet_trusted', 'goto: gone'), new Date(T0).toISOString());
     const res = await t.app.inject({ method: 'POST', url: '/v1/threads/returns/validate', headers: auth('admin') });
     expect(res.statusCode).toBe(422);
     expect(res.json().issues[0].code).toBe('goto_step_unknown');
@@ -185,10 +185,10 @@ describe('publishing and versions', () => {
   });
 
   it('POST publish refuses (422) a stored draft that no longer compiles, and publishes nothing', async () => {
-    await t.store.putThreadDraft('returns', RETURNS.replace('goto: greet_trusted', 'goto: gone'), new Date(T0).toISOString());
+    await t.store.rules.putThreadDraft('returns', RETURNS.replace('goto: greet_trusted', 'goto: gone'), new Date(T0).toISOString());
     const res = await t.app.inject({ method: 'POST', url: '/v1/threads/returns/publish', headers: auth('admin') });
     expect(res.statusCode).toBe(422);
-    expect((await t.store.listThreadVersions('returns')).length).toBe(1);
+    expect((await t.store.rules.listThreadVersions('returns')).length).toBe(1);
   });
 
   it('publishes the draft as the next version, active; lists and reads versions', async () => {

@@ -38,8 +38,8 @@ describe('authentication and roles', () => {
       expect(wrong.json().code).toBe('forbidden');
     }
     // Nothing was changed by the refused calls.
-    expect((await t.store.listWidgets()).map((w) => w.id)).toEqual(['shop-form', 'shop-optional', 'shop-portal', 'shop-visitor']);
-    expect(await t.store.getProfile('p-1')).toBeNull();
+    expect((await t.store.rules.listWidgets()).map((w) => w.id)).toEqual(['shop-form', 'shop-optional', 'shop-portal', 'shop-visitor']);
+    expect(await t.store.profiles.get('p-1')).toBeNull();
   });
 });
 
@@ -73,18 +73,18 @@ describe('widgets', () => {
     const renamed = NEW_WIDGET.replace('name: Shop help (visitors welcome)', 'name: Renamed');
     const json = await t.app.inject({ method: 'PUT', url: '/v1/widgets/shop-new', headers: auth('admin'), payload: { source: renamed } });
     expect(json.statusCode).toBe(200);
-    expect((await t.store.getWidget('shop-new'))?.source).toBe(renamed);
+    expect((await t.store.rules.getWidget('shop-new'))?.source).toBe(renamed);
   });
 
   it('PUT answers 422 widget_thread_unknown when the thread has no published version, and stores nothing', async () => {
     // A thread that exists only as a draft is not enough: conversations start on the active version.
-    await t.store.putThreadDraft('faq', readFileSync('rules/threads/returns.yaml', 'utf8').replace('id: returns', 'id: faq'), new Date(T0).toISOString());
+    await t.store.rules.putThreadDraft('faq', readFileSync('rules/threads/returns.yaml', 'utf8').replace('id: returns', 'id: faq'), new Date(T0).toISOString());
     for (const thread of ['faq', 'nothing']) {
       const res = await put('shop-new', NEW_WIDGET.replace('thread: returns', `thread: ${thread}`));
       expect(res.statusCode).toBe(422);
       expect(res.json()).toMatchObject({ code: 'widget_thread_unknown', thread });
     }
-    expect(await t.store.getWidget('shop-new')).toBeNull();
+    expect(await t.store.rules.getWidget('shop-new')).toBeNull();
   });
 
   it('PUT answers 422 rules_invalid when a JWT key does not resolve (missing env secret), and stores nothing', async () => {
@@ -92,7 +92,7 @@ describe('widgets', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('rules_invalid');
     expect(res.json().issues[0].code).toBe('jwt_secret_missing');
-    expect(await t.store.getWidget('shop-new')).toBeNull();
+    expect(await t.store.rules.getWidget('shop-new')).toBeNull();
   });
 
   it('PUT answers 422 with the line of a schema problem, of the id, and of the kind', async () => {
@@ -109,7 +109,7 @@ describe('widgets', () => {
     const kind = await put('returns', thread);
     expect(kind.statusCode).toBe(422);
     expect(kind.json().issues[0]).toMatchObject({ code: 'kind_unknown', line: lineOf(thread, 'kind: thread') });
-    expect((await t.store.listWidgets()).map((w) => w.id)).not.toContain('returns');
+    expect((await t.store.rules.listWidgets()).map((w) => w.id)).not.toContain('returns');
   });
 
   it('PUT answers 415 for another media type and 400 for an empty body', async () => {
@@ -155,7 +155,7 @@ describe('profiles', () => {
     const res = await putProfile('p-2', { name: 'Someone', emails: ['JULIE@example.com'] });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'profile_key_taken', key: 'email:julie@example.com', takenBy: 'p-1' });
-    expect(await t.store.getProfile('p-2')).toBeNull();
+    expect(await t.store.profiles.get('p-2')).toBeNull();
     const phone = await putProfile('p-2', { phones: ['+1 415 555 0123'] });
     expect(phone.statusCode).toBe(409);
     expect(phone.json().key).toBe('phone:+14155550123');
@@ -177,7 +177,7 @@ describe('profiles', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('validation_failed');
     expect(res.json().issues.map((i: { field: string }) => i.field)).toContain(field);
-    expect(await t.store.getProfile('p-1')).toBeNull();
+    expect(await t.store.profiles.get('p-1')).toBeNull();
   });
 
   it('GET /v1/profiles pages by id with limit and after', async () => {

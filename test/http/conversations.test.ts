@@ -56,7 +56,7 @@ describe('auth and validation', () => {
     const r = await start({ widgetId: 'shop-portal' });
     expect(r.status).toBe(422);
     expect(r.body).toMatchObject({ code: 'identity_required' });
-    const report = await t.store.onboardingReport({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
+    const report = await t.store.reports.onboarding({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
     expect(report.conversations).toBe(0);
     const bad = await start({ widgetId: 'shop-portal', token: await shopToken('julie@example.com', t.clock.now, { secret: 'another-secret-that-is-long-enough-1234567' }) });
     expect(bad.body.message).toContain('signature_invalid');
@@ -164,9 +164,9 @@ describe('idempotency and concurrency', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replay']).toBe('true');
-    const conv = await t.store.getConversation(id);
+    const conv = await t.store.conversations.get(id);
     expect(conv!.version).toBe(2);
-    expect((await t.store.timeline(id)).filter((e) => e.from === 'customer')).toHaveLength(1);
+    expect((await t.store.conversations.timeline(id)).filter((e) => e.from === 'customer')).toHaveLength(1);
     const reused = await turn(id, { type: 'message', text: 'something else' }, { 'idempotency-key': 'k-1' });
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('idempotency_key_reused');
@@ -180,7 +180,7 @@ describe('idempotency and concurrency', () => {
     const b = await start({ widgetId: 'shop-visitor' }, { 'idempotency-key': 'start-1' });
     expect(b.body.conversationId).toBe(a.body.conversationId);
     expect(b.status).toBe(201);
-    const report = await t.store.onboardingReport({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
+    const report = await t.store.reports.onboarding({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
     expect(report.conversations).toBe(1);
   });
 
@@ -194,13 +194,13 @@ describe('idempotency and concurrency', () => {
     expect(conflicts.every((r) => r.body.code === 'version_conflict')).toBe(true);
     const versions = ok.map((r) => r.body.version).sort((a, b) => a - b);
     expect(new Set(versions).size).toBe(versions.length);
-    const conv = await t.store.getConversation(id);
+    const conv = await t.store.conversations.get(id);
     expect(conv!.version).toBe(1 + ok.length);
-    const customer = (await t.store.timeline(id)).filter((e) => e.from === 'customer');
+    const customer = (await t.store.conversations.timeline(id)).filter((e) => e.from === 'customer');
     expect(customer).toHaveLength(ok.length);
     // A conflicted request retried with its key applies once.
     for (const [i, r] of results.entries()) if (r.status === 409) expect((await turn(id, { type: 'message', text: `m${i}` }, { 'idempotency-key': `c-${i}` })).status).toBe(200);
-    expect((await t.store.getConversation(id))!.version).toBe(13);
+    expect((await t.store.conversations.get(id))!.version).toBe(13);
   });
 });
 
@@ -208,12 +208,12 @@ describe('a race lost again and again', () => {
   it('answers 409 version_conflict after its retries, and writes nothing', async () => {
     const s = await start({ widgetId: 'shop-visitor' });
     const id = s.body.conversationId;
-    const realCommit = t.store.commitTurn.bind(t.store);
+    const realCommit = t.store.conversations.commitTurn.bind(t.store.conversations);
     let attempts = 0;
     // Another writer wins every time: bump the version just before each commit.
-    t.store.commitTurn = async (commit) => {
+    t.store.conversations.commitTurn = async (commit) => {
       attempts += 1;
-      const conv = await t.store.getConversation(id);
+      const conv = await t.store.conversations.get(id);
       await realCommit({ ...commit, expectedVersion: conv!.version, entries: [], idempotency: null });
       return realCommit(commit);
     };
@@ -221,8 +221,8 @@ describe('a race lost again and again', () => {
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ code: 'version_conflict' });
     expect(attempts).toBe(4);
-    t.store.commitTurn = realCommit;
-    expect((await t.store.timeline(id)).some((e) => e.text === 'lost')).toBe(false);
-    expect(await t.store.getIdempotency(`turn:${id}`, 'lost-1')).toBeNull();
+    t.store.conversations.commitTurn = realCommit;
+    expect((await t.store.conversations.timeline(id)).some((e) => e.text === 'lost')).toBe(false);
+    expect(await t.store.conversations.getIdempotency(`turn:${id}`, 'lost-1')).toBeNull();
   });
 });

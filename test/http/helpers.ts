@@ -4,7 +4,7 @@ import { signUserIdentity } from '../../src/auth/index.ts';
 import { build, type BuildOptions } from '../../src/http/app.ts';
 import { ApiKeyring } from '../../src/http/api-keys.ts';
 import { RulesRegistry } from '../../src/runtime/rules-registry.ts';
-import { openSqliteStore } from '../../src/store/sqlite-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import type { Store } from '../../src/store/store.port.ts';
 
 export const SHOP_SECRET = 'test-secret:Zq8vN2xR7mL4pT9wK3sD6fH1jB5cY0gA';

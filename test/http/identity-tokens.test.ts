@@ -31,7 +31,7 @@ describe('POST /v1/identity-tokens', () => {
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('forbidden');
     }
-    expect(await t.store.loadKeyRing(IDENTITY_KEY_RING)).toBeNull();
+    expect(await t.store.keyRings.load(IDENTITY_KEY_RING)).toBeNull();
   });
 
   it('mints an ES256 token that verifies with jose against /.well-known/jwks.json', async () => {
@@ -95,7 +95,7 @@ describe('POST /v1/identity-tokens', () => {
     const kids = answers.slice(0, 5).map((r) => r.json().kid);
     expect(new Set(kids).size).toBe(1);
     expect(answers[5]!.json().keys.map((k: { kid: string }) => k.kid)).toEqual([kids[0]]);
-    expect((await t.store.loadKeyRing(IDENTITY_KEY_RING))?.keys).toHaveLength(1);
+    expect((await t.store.keyRings.load(IDENTITY_KEY_RING))?.keys).toHaveLength(1);
     for (const r of answers.slice(0, 5)) await verify(r.json().token);
   });
 

@@ -2,7 +2,7 @@
 import { jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/server.ts';
-import { openSqliteStore } from '../../src/store/sqlite-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import type { Store } from '../../src/store/store.port.ts';
 import { auth, buildTestApp, KEYS, SHOP_SECRET, shopToken, type TestApp } from './helpers.ts';
 

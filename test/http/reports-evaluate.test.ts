@@ -93,7 +93,7 @@ describe('POST /v1/evaluate', () => {
     expect(body.state).toMatchObject({ threadId: 'returns', widgetId: 'shop-visitor', turn: 1, step: 'ask_topic', status: 'active', startedAt: iso(T0) });
     expect(texts(body.outputs)).toContain('Hi! I can help with returns and order status.');
     expect(body.trace.event).toBe('start');
-    const stored = await t.store.onboardingReport({ from: iso(0), to: iso(T0 + 1000) });
+    const stored = await t.store.reports.onboarding({ from: iso(0), to: iso(T0 + 1000) });
     expect(stored.conversations).toBe(0);
   });
 

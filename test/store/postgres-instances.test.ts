@@ -2,10 +2,10 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RulesRegistry } from '../../src/runtime/rules-registry.ts';
-import { migratePostgres } from '../../src/store/migrate-postgres.ts';
+import { migratePostgres } from '../../src/store/postgres/migrate.ts';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres-store.ts';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.ts';
 import { at, create, stateWith } from './contract/fixtures.ts';
 import { assertPostgresUp, PG_URL, SKIP_POSTGRES, SKIP_REASON, sql, testSchemas } from './postgres-env.ts';
 
@@ -37,7 +37,7 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
         expect(rows).toEqual(POSTGRES_MIGRATIONS.map(({ version, name }) => ({ version, name })));
         // Every instance works on the same tables.
         await create(stores[0]!, 'c1');
-        expect((await stores[7]!.getConversation('c1'))?.version).toBe(1);
+        expect((await stores[7]!.conversations.get('c1'))?.version).toBe(1);
         expect((await sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'conversations'", [schema]))[0]!.n).toBe(1);
       });
     });
@@ -75,10 +75,10 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
     it('makes one profile when four instances meet one new email at the same time', async () => {
       await instances(4, async (stores) => {
         const made = await Promise.all(
-          Array.from({ length: 24 }, (_, i) => stores[i % 4]!.create({ id: `p${i}`, name: null, emails: [i % 2 ? 'New@Example.com' : 'new@example.com'], phones: ['+14155550123'], externalId: null })),
+          Array.from({ length: 24 }, (_, i) => stores[i % 4]!.profiles.create({ id: `p${i}`, name: null, emails: [i % 2 ? 'New@Example.com' : 'new@example.com'], phones: ['+14155550123'], externalId: null })),
         );
         expect(new Set(made.map((p) => p.id)).size).toBe(1);
-        expect(await stores[0]!.listProfiles(100)).toHaveLength(1);
+        expect(await stores[0]!.profiles.list(100)).toHaveLength(1);
         expect(made[0]).toMatchObject({ emails: ['new@example.com'], phones: ['+14155550123'] });
       });
     });
@@ -86,10 +86,10 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
     it('never leaves a half profile when drafts race on keys in opposite orders', async () => {
       await instances(2, async (stores) => {
         const made = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => stores[i % 2]!.create({ id: `p${i}`, name: null, emails: i % 2 ? ['a@example.com', 'b@example.com'] : ['b@example.com', 'a@example.com'], phones: [], externalId: null })),
+          Array.from({ length: 10 }, (_, i) => stores[i % 2]!.profiles.create({ id: `p${i}`, name: null, emails: i % 2 ? ['a@example.com', 'b@example.com'] : ['b@example.com', 'a@example.com'], phones: [], externalId: null })),
         );
         expect(new Set(made.map((p) => p.id)).size).toBe(1);
-        expect(await stores[1]!.listProfiles(100)).toHaveLength(1);
+        expect(await stores[1]!.profiles.list(100)).toHaveLength(1);
       });
     });
 
@@ -97,7 +97,7 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
       await instances(3, async (stores) => {
         await create(stores[0]!, 'c1');
         const commit = (s: PostgresStore, i: number, key: string | null) =>
-          s.commitTurn({
+          s.conversations.commitTurn({
             conversationId: 'c1',
             expectedVersion: 1,
             state: stateWith({ status: 'active' }),
@@ -109,7 +109,7 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
         expect(results.filter((r) => r.ok)).toEqual([{ ok: true, version: 2 }]);
         // The losers either saw the record (replay) or lost on the version: none applied anything.
         for (const r of results.filter((r) => !r.ok)) expect(['idempotent_replay', 'version_conflict']).toContain(r.ok ? '' : r.reason);
-        expect(await stores[2]!.timeline('c1')).toHaveLength(1);
+        expect(await stores[2]!.conversations.timeline('c1')).toHaveLength(1);
         expect((await commit(stores[1]!, 99, 'same-key')).ok).toBe(false);
       });
     });
@@ -119,7 +119,7 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
         const seed = (s: PostgresStore) => s.exclusively('seed-rules', () => new RulesRegistry(s, { SHOP_JWT_SECRET: 'seed-test:Zq8vN2xR7mL4pT9wK3sD6fH1jB5cY0gA' }).seedFromDir('rules', at(0)));
         const reports = await Promise.all([seed(stores[0]!), seed(stores[1]!)]);
         expect(reports.flatMap((r) => r.published)).toEqual([{ threadId: 'returns', version: 1 }]);
-        expect(await stores[1]!.listThreadVersions('returns')).toHaveLength(1);
+        expect(await stores[1]!.rules.listThreadVersions('returns')).toHaveLength(1);
       });
     });
 
@@ -142,8 +142,8 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
   describe('beyond the contract', () => {
     it('stamps profiles created by the directory, which passes no time, with the database clock', async () => {
       await instances(1, async ([store], schema) => {
-        await store!.create({ id: 'p1', name: null, emails: ['a@example.com'], phones: [], externalId: null });
-        await store!.putProfile({ id: 'p2' }, at(0));
+        await store!.profiles.create({ id: 'p1', name: null, emails: ['a@example.com'], phones: [], externalId: null });
+        await store!.profiles.put({ id: 'p2' }, at(0));
         const rows = await sql<{ id: string; created_at: Date }>('SELECT id, created_at FROM profiles ORDER BY id', [], schema);
         expect(Math.abs(rows[0]!.created_at.getTime() - Date.now())).toBeLessThan(60_000);
         expect(rows[1]!.created_at.toISOString()).toBe(at(0));
@@ -153,14 +153,14 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
     it('refuses a key ring edited into something invalid in the database', async () => {
       await instances(1, async ([store], schema) => {
         await sql("INSERT INTO key_rings (name, data) VALUES ('issuer', $1)", [JSON.stringify({ keys: [{ kid: 'x' }] })], schema);
-        await expect(store!.loadKeyRing('issuer')).rejects.toMatchObject({ code: 'jwt_config_invalid' });
+        await expect(store!.keyRings.load('issuer')).rejects.toMatchObject({ code: 'jwt_config_invalid' });
       });
     });
 
     it('sorts profile ids bytewise, as SQLite does, whatever the database locale', async () => {
       await instances(1, async ([store]) => {
-        for (const id of ['b', 'B', 'a', '_x']) await store!.putProfile({ id }, at(0));
-        expect((await store!.listProfiles(10)).map((p) => p.id)).toEqual(['B', '_x', 'a', 'b']);
+        for (const id of ['b', 'B', 'a', '_x']) await store!.profiles.put({ id }, at(0));
+        expect((await store!.profiles.list(10)).map((p) => p.id)).toEqual(['B', '_x', 'a', 'b']);
       });
     });
   });

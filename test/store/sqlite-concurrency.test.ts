@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
-import { openSqliteStore } from '../../src/store/sqlite-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { lines, runFixture } from './child-process.ts';
 import { tempFolders } from './temp-files.ts';
 
@@ -29,11 +29,11 @@ describe('SQLite with several connections', () => {
     const path = join(tempDir(), 'threadgate.db');
     const [a, b] = [await openSqliteStore({ path }), await openSqliteStore({ path })];
     const made = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).create({ id: `p${i}`, name: null, emails: ['Race@Example.com'], phones: [], externalId: null })),
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).profiles.create({ id: `p${i}`, name: null, emails: ['Race@Example.com'], phones: [], externalId: null })),
     );
     expect(new Set(made.map((p) => p.id))).toEqual(new Set(['p0']));
-    expect(await a.listProfiles(100)).toHaveLength(1);
-    expect(await b.listProfiles(100)).toHaveLength(1);
+    expect(await a.profiles.list(100)).toHaveLength(1);
+    expect(await b.profiles.list(100)).toHaveLength(1);
     await Promise.all([a.close(), b.close()]);
   });
 
@@ -52,7 +52,7 @@ describe('SQLite with several connections', () => {
     expect(ids).toHaveLength(120);
     expect(new Set(ids).size).toBe(1);
     const store = await openSqliteStore({ path });
-    expect(await store.listProfiles(1000)).toHaveLength(1);
+    expect(await store.profiles.list(1000)).toHaveLength(1);
     await store.close();
   }, 60_000);
 
@@ -63,8 +63,8 @@ describe('SQLite with several connections', () => {
       if (line === 'acknowledged') child.kill('SIGKILL');
     });
     const store = await openSqliteStore({ path });
-    expect(await store.getConversation('c1')).toMatchObject({ version: 2, status: 'active' });
-    expect((await store.timeline('c1')).map((e) => e.text)).toEqual(['acknowledged?']);
+    expect(await store.conversations.get('c1')).toMatchObject({ version: 2, status: 'active' });
+    expect((await store.conversations.timeline('c1')).map((e) => e.text)).toEqual(['acknowledged?']);
     await store.close();
   }, 60_000);
 });

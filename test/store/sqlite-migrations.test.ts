@@ -2,11 +2,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrateSqlite } from '../../src/store/migrate-sqlite.ts';
+import { migrateSqlite } from '../../src/store/sqlite/migrate.ts';
 import { assertMigrationList } from '../../src/store/migrations/migration.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
-import { openSqliteDatabase } from '../../src/store/sqlite-connection.ts';
-import { openSqliteStore } from '../../src/store/sqlite-store.ts';
+import { openSqliteDatabase } from '../../src/store/sqlite/connection.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { tempFolders } from './temp-files.ts';
 
 const tempDir = tempFolders();

@@ -24,7 +24,8 @@ function send(reply: FastifyReply, result: ServiceResult): FastifyReply {
 
 export const conversationRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { conversations, store } = app.tg;
+  const { conversations } = app.services;
+  const records = app.services.store.conversations;
 
   app.post(
     '/v1/conversations',
@@ -81,14 +82,14 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       },
     },
     async (request) => {
-      const conv = await store.getConversation(request.params.id);
+      const conv = await records.get(request.params.id);
       if (!conv) throw new HttpError('conversation_not_found');
       const current = conv.state.identity.party;
       const asked = request.query.party ?? 'current';
       const party = asked === 'current' ? current : asked;
       // After a logout the new party must not read what the earlier customer said; admins may.
       if (request.principal!.role !== 'admin' && party !== current) throw new HttpError('conversation_party_cleared');
-      const timeline = await store.timeline(conv.id, party === 'all' ? {} : { party });
+      const timeline = await records.timeline(conv.id, party === 'all' ? {} : { party });
       const s = conv.state;
       return {
         id: conv.id,

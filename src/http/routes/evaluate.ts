@@ -40,7 +40,7 @@ function compileDocument(doc: string | Record<string, unknown>, kind: 'thread' |
 
 export const evaluateRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { clock, newId } = app.tg;
+  const { clock, newId } = app.services;
 
   app.post(
     '/v1/evaluate',

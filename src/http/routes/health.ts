@@ -38,7 +38,7 @@ const Status = z.object({ status: z.literal('ok') }).strict();
 
 export const healthRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { store } = app.tg;
+  const { store } = app.services;
 
   app.get(
     '/healthz',

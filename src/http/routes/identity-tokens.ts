@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createIdentityIssuer, publicJwks, rotateKeyRing, signingKey, type IdentityIssuer, type KeyRingData } from '../../auth/index.ts';
 import { isThreadgateError } from '../../core/errors.ts';
-import type { Store } from '../../store/store.port.ts';
+import type { KeyRingRepository } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
 
 /** The store name of the ring; one ring per deployment. */
@@ -22,7 +22,7 @@ export class IdentityKeyRing {
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
+    private readonly keyRings: KeyRingRepository,
     private readonly clock: () => Date,
   ) {}
 
@@ -40,15 +40,15 @@ export class IdentityKeyRing {
   async current(): Promise<{ ring: KeyRingData; now: Date }> {
     const now = this.clock();
     // The common case reads once and takes no lock.
-    const ring = await this.store.loadKeyRing(IDENTITY_KEY_RING);
+    const ring = await this.keyRings.load(IDENTITY_KEY_RING);
     if (this.fresh(ring, now)) return { ring, now };
     return this.serially(async () => {
       // Looked at again inside the lock: the call ahead of us may have just created or rotated it.
       const at = this.clock();
-      const stored = await this.store.loadKeyRing(IDENTITY_KEY_RING);
+      const stored = await this.keyRings.load(IDENTITY_KEY_RING);
       if (this.fresh(stored, at)) return { ring: stored, now: at };
       const next = await rotateKeyRing(stored ?? { keys: [] }, at);
-      await this.store.saveKeyRing(IDENTITY_KEY_RING, next);
+      await this.keyRings.save(IDENTITY_KEY_RING, next);
       return { ring: next, now: at };
     });
   }
@@ -64,9 +64,9 @@ const IdentityTokenBody = z
 
 export const identityTokenRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { store, clock, newId, options } = app.tg;
+  const { store, clock, newId, options } = app.services;
   const settings = options.identity ?? DEFAULT_IDENTITY;
-  const keys = new IdentityKeyRing(store, clock);
+  const keys = new IdentityKeyRing(store.keyRings, clock);
   // One issuer per signing key: importing the private JWK is async and worth doing once.
   let cached: { kid: string; issuer: IdentityIssuer } | null = null;
   const issuerFor = (ring: KeyRingData): IdentityIssuer => {

@@ -49,17 +49,18 @@ const ListQuery = z
 
 export const profileRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { store, clock } = app.tg;
+  const { clock } = app.services;
+  const directory = app.services.store.profiles;
 
   app.get('/v1/profiles', { config: admin, schema: { summary: 'List profiles by id, a page at a time', tags, querystring: ListQuery } }, async (request) => {
     const { limit, after } = request.query;
-    const profiles = await store.listProfiles(limit, after);
+    const profiles = await directory.list(limit, after);
     // A full page may have a successor; a short one is the last.
     return { profiles, next: profiles.length === limit ? (profiles[profiles.length - 1]?.id ?? null) : null };
   });
 
   app.get('/v1/profiles/:id', { config: admin, schema: { summary: 'Read a profile', tags, params: ProfileParams } }, async (request) => {
-    const profile = await store.getProfile(request.params.id);
+    const profile = await directory.get(request.params.id);
     if (!profile) throw new HttpError('profile_not_found');
     return profile;
   });
@@ -80,7 +81,7 @@ export const profileRoutes: FastifyPluginAsync = async (root) => {
       const body = request.body;
       let result;
       try {
-        result = await store.putProfile(
+        result = await directory.put(
           { id, name: body.name ?? null, emails: body.emails ?? [], phones: body.phones ?? [], externalId: body.externalId ?? null, attributes: body.attributes ?? {} },
           clock().toISOString(),
         );
@@ -95,7 +96,7 @@ export const profileRoutes: FastifyPluginAsync = async (root) => {
           takenBy: result.takenBy,
         });
       }
-      const stored = await store.getProfile(id);
+      const stored = await directory.get(id);
       if (!stored) throw new Error('profile vanished right after it was written');
       return stored;
     },

@@ -18,7 +18,8 @@ const ReportQuery = z
 
 export const reportRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { store, clock } = app.tg;
+  const { clock } = app.services;
+  const { reports } = app.services.store;
 
   app.get(
     '/v1/reports/onboarding',
@@ -35,7 +36,7 @@ export const reportRoutes: FastifyPluginAsync = async (root) => {
         const message = `from (${from.toISOString()}) must be before to (${to.toISOString()}).`;
         throw new HttpError('validation_failed', `Invalid request: querystring.from: ${message}`, { issues: [{ field: 'querystring.from', message }] });
       }
-      return store.onboardingReport({ from: from.toISOString(), to: to.toISOString(), ...(q.widgetId ? { widgetId: q.widgetId } : {}) });
+      return reports.onboarding({ from: from.toISOString(), to: to.toISOString(), ...(q.widgetId ? { widgetId: q.widgetId } : {}) });
     },
   );
 };

@@ -22,7 +22,8 @@ const versionSummary = (v: ThreadVersion) => ({ id: v.threadId, version: v.versi
 export const threadRoutes: FastifyPluginAsync = async (root) => {
   acceptRulesSource(root);
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { store, clock } = app.tg;
+  const { clock } = app.services;
+  const { rules } = app.services.store;
 
   app.put(
     '/v1/threads/:id/draft',
@@ -42,7 +43,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
       const { id } = request.params;
       const text = sourceText(request.body);
       compileFor(text, draftFile(id), { kind: 'thread', id });
-      const stored = await store.putThreadDraft(id, text, clock().toISOString());
+      const stored = await rules.putThreadDraft(id, text, clock().toISOString());
       return { id: stored.id, updatedAt: stored.updatedAt };
     },
   );
@@ -51,7 +52,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
     '/v1/threads/:id/draft',
     { config: admin, schema: { summary: 'Read the stored draft of a thread', tags, params: ThreadParams } },
     async (request) => {
-      const draft = await store.getThreadDraft(request.params.id);
+      const draft = await rules.getThreadDraft(request.params.id);
       if (!draft) throw new HttpError('draft_not_found', 'This thread has no draft; PUT /v1/threads/:id/draft first.');
       return { id: draft.id, updatedAt: draft.updatedAt, source: draft.source };
     },
@@ -77,7 +78,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
       const given = request.body ?? null;
       if (given !== null) text = sourceText(given);
       else {
-        const draft = await store.getThreadDraft(id);
+        const draft = await rules.getThreadDraft(id);
         if (!draft) throw new HttpError('draft_not_found', 'This thread has no draft to check; send the file in the body, or PUT /v1/threads/:id/draft first.');
         text = draft.source;
       }
@@ -91,21 +92,21 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
     { config: admin, schema: { summary: 'Publish the draft as the next version and make it active for new conversations', tags, params: ThreadParams } },
     async (request, reply) => {
       const { id } = request.params;
-      const draft = await store.getThreadDraft(id);
+      const draft = await rules.getThreadDraft(id);
       if (!draft) throw new HttpError('draft_not_found');
       // Checked again: the draft was valid when stored, but the compiler may have grown stricter since.
       compileFor(draft.source, draftFile(id), { kind: 'thread', id });
-      const published = await store.publishThread(id, clock().toISOString());
+      const published = await rules.publishThread(id, clock().toISOString());
       if (!published) throw new HttpError('draft_not_found');
       return reply.status(201).send(versionSummary(published));
     },
   );
 
   app.get('/v1/threads', { config: admin, schema: { summary: 'List threads with their active version (null until published)', tags } }, async () => {
-    const ids = await store.listThreadIds();
+    const ids = await rules.listThreadIds();
     const threads = await Promise.all(
       ids.map(async (id) => {
-        const [active, draft] = await Promise.all([store.getActiveThreadVersion(id), store.getThreadDraft(id)]);
+        const [active, draft] = await Promise.all([rules.getActiveThreadVersion(id), rules.getThreadDraft(id)]);
         return { id, activeVersion: active?.version ?? null, draftUpdatedAt: draft?.updatedAt ?? null };
       }),
     );
@@ -116,7 +117,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
     '/v1/threads/:id/versions',
     { config: admin, schema: { summary: 'List the published versions of a thread and which one is active', tags, params: ThreadParams } },
     async (request) => {
-      const versions = await store.listThreadVersions(request.params.id);
+      const versions = await rules.listThreadVersions(request.params.id);
       if (versions.length === 0) throw new HttpError('thread_not_found');
       return { id: request.params.id, versions: versions.map(versionSummary) };
     },
@@ -126,7 +127,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
     '/v1/threads/:id/versions/:version',
     { config: admin, schema: { summary: 'Read one published version of a thread, with its source', tags, params: VersionParams } },
     async (request) => {
-      const v = await store.getThreadVersion(request.params.id, request.params.version);
+      const v = await rules.getThreadVersion(request.params.id, request.params.version);
       if (!v) throw new HttpError('thread_version_not_found');
       return { ...versionSummary(v), source: v.source };
     },
@@ -144,7 +145,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
       },
     },
     async (request) => {
-      const v = await store.activateThreadVersion(request.params.id, request.body.version);
+      const v = await rules.activateThreadVersion(request.params.id, request.body.version);
       if (!v) throw new HttpError('thread_version_not_found');
       return versionSummary(v);
     },

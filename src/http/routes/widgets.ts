@@ -29,15 +29,16 @@ function summaryOf(source: string): { name: string | null; onboarding: string | 
 export const widgetRoutes: FastifyPluginAsync = async (root) => {
   acceptRulesSource(root);
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { store, registry, clock } = app.tg;
+  const { registry, clock } = app.services;
+  const { rules } = app.services.store;
 
   app.get('/v1/widgets', { config: admin, schema: { summary: 'List widgets', tags } }, async () => {
-    const rows = await store.listWidgets();
+    const rows = await rules.listWidgets();
     return { widgets: rows.map((w) => ({ id: w.id, updatedAt: w.updatedAt, ...summaryOf(w.source) })) };
   });
 
   app.get('/v1/widgets/:id', { config: admin, schema: { summary: 'Read a widget file', tags, params: WidgetParams } }, async (request) => {
-    const row = await store.getWidget(request.params.id);
+    const row = await rules.getWidget(request.params.id);
     if (!row) throw new HttpError('widget_not_found');
     return { id: row.id, updatedAt: row.updatedAt, source: row.source };
   });
@@ -63,18 +64,18 @@ export const widgetRoutes: FastifyPluginAsync = async (root) => {
       compileFor(text, file, { kind: 'widget', id });
       // Resolving the keys now (env secrets, PEMs, JWKS URL shape) keeps a widget that can never verify a token from going live.
       const { widget } = await registry.prepareWidget(text, file);
-      if (!(await store.getActiveThreadVersion(widget.thread))) {
+      if (!(await rules.getActiveThreadVersion(widget.thread))) {
         throw new HttpError('widget_thread_unknown', `The widget runs the thread "${widget.thread}", which has no published version; publish it first (POST /v1/threads/${widget.thread}/publish).`, {
           thread: widget.thread,
         });
       }
-      const stored = await store.putWidget(id, text, clock().toISOString());
+      const stored = await rules.putWidget(id, text, clock().toISOString());
       return { id: stored.id, updatedAt: stored.updatedAt };
     },
   );
 
   app.delete('/v1/widgets/:id', { config: admin, schema: { summary: 'Delete a widget: starting conversations on it AND further turns of its conversations in flight answer 404 widget_not_found', tags, params: WidgetParams } }, async (request, reply) => {
-    if (!(await store.deleteWidget(request.params.id))) throw new HttpError('widget_not_found');
+    if (!(await rules.deleteWidget(request.params.id))) throw new HttpError('widget_not_found');
     return reply.status(204).send();
   });
 };

@@ -1,5 +1,6 @@
 // Contract: conversations, turns (version guard, idempotency, atomicity) and timelines.
 import { describe, expect, it } from 'vitest';
+import type { ConversationState } from '../../../src/core/state.ts';
 import type { IdempotencyRecord, NewTimelineEntry, Store, TurnCommit } from '../../../src/store/store.port.ts';
 import { at, create, newConversation, stateWith, useStore, type OpenStore } from './fixtures.ts';
 
@@ -29,7 +30,7 @@ const turn = (over: Partial<TurnCommit> = {}): TurnCommit => ({
 
 /** Everything a failed write must have left as it was. */
 async function snapshot(store: Store, id = 'c1') {
-  return { conversation: await store.getConversation(id), timeline: await store.timeline(id) };
+  return { conversation: await store.conversations.get(id), timeline: await store.conversations.timeline(id) };
 }
 
 export function conversationsContract(open: OpenStore): void {
@@ -38,48 +39,65 @@ export function conversationsContract(open: OpenStore): void {
   describe('createConversation', () => {
     it('creates at version 1 with updatedAt = createdAt, and reads it back whole', async () => {
       const input = newConversation('c1', { status: 'active', scenario: 'standard', auth: 'identified', onboarding: 'form', widgetId: 'wf', createdAt: at(3) });
-      const r = await store().createConversation(input);
+      const r = await store().conversations.create(input);
       expect(r).toEqual({ ok: true, conversation: { ...input, version: 1, updatedAt: at(3) } });
-      expect(await store().getConversation('c1')).toEqual({ ...input, version: 1, updatedAt: at(3) });
+      expect(await store().conversations.get('c1')).toEqual({ ...input, version: 1, updatedAt: at(3) });
     });
 
     it('writes the start turn (entries at turn 1) and its idempotency record with the conversation', async () => {
-      const r = await store().createConversation(newConversation('c1'), { entries: [say('welcome')], idempotency: idem('k1', { id: 'c1' }, 'start') });
+      const r = await store().conversations.create(newConversation('c1'), { entries: [say('welcome')], idempotency: idem('k1', { id: 'c1' }, 'start') });
       expect(r.ok).toBe(true);
-      expect((await store().timeline('c1')).map((e) => [e.turn, e.text])).toEqual([[1, 'welcome']]);
-      expect(await store().getIdempotency('start', 'k1')).toEqual(idem('k1', { id: 'c1' }, 'start').record);
+      expect((await store().conversations.timeline('c1')).map((e) => [e.turn, e.text])).toEqual([[1, 'welcome']]);
+      expect(await store().conversations.getIdempotency('start', 'k1')).toEqual(idem('k1', { id: 'c1' }, 'start').record);
     });
 
     it('answers a used start idempotency key with the stored record and writes nothing', async () => {
-      await store().createConversation(newConversation('c1'), { entries: [], idempotency: idem('k1', { id: 'c1' }, 'start') });
-      const again = await store().createConversation(newConversation('c2'), { entries: [say('welcome')], idempotency: idem('k1', { id: 'c2' }, 'start') });
+      await store().conversations.create(newConversation('c1'), { entries: [], idempotency: idem('k1', { id: 'c1' }, 'start') });
+      const again = await store().conversations.create(newConversation('c2'), { entries: [say('welcome')], idempotency: idem('k1', { id: 'c2' }, 'start') });
       expect(again).toEqual({ ok: false, reason: 'idempotent_replay', record: idem('k1', { id: 'c1' }, 'start').record });
       expect(await snapshot(store(), 'c2')).toEqual({ conversation: null, timeline: [] });
     });
 
     it('refuses a duplicate id, writing nothing of the second call', async () => {
       await create(store(), 'c1', { scenario: 'visitor' });
-      const dup = store().createConversation(newConversation('c1', { scenario: 'ideal' }), { entries: [say('x')], idempotency: idem('k1', {}, 'start') });
+      const dup = store().conversations.create(newConversation('c1', { scenario: 'ideal' }), { entries: [say('x')], idempotency: idem('k1', {}, 'start') });
       await expect(dup).rejects.toMatchObject({ code: 'conversation_exists' });
-      expect((await store().getConversation('c1'))?.scenario).toBe('visitor');
-      expect(await store().timeline('c1')).toEqual([]);
-      expect(await store().getIdempotency('start', 'k1')).toBeNull();
+      expect((await store().conversations.get('c1'))?.scenario).toBe('visitor');
+      expect(await store().conversations.timeline('c1')).toEqual([]);
+      expect(await store().conversations.getIdempotency('start', 'k1')).toBeNull();
     });
 
     it('writes nothing at all when one part of the start is refused', async () => {
       const broken = { ...say('second'), from: 'robot' } as unknown as NewTimelineEntry;
-      await expect(store().createConversation(newConversation('c1'), { entries: [say('first'), broken], idempotency: idem('k1', {}, 'start') })).rejects.toThrow();
+      await expect(store().conversations.create(newConversation('c1'), { entries: [say('first'), broken], idempotency: idem('k1', {}, 'start') })).rejects.toThrow();
       expect(await snapshot(store())).toEqual({ conversation: null, timeline: [] });
-      expect(await store().getIdempotency('start', 'k1')).toBeNull();
+      expect(await store().conversations.getIdempotency('start', 'k1')).toBeNull();
     });
 
     it('refuses a creation time that is not a timestamp', async () => {
-      await expect(store().createConversation({ ...newConversation('c1'), createdAt: 'yesterday' })).rejects.toMatchObject({ code: 'value_invalid' });
-      expect(await store().getConversation('c1')).toBeNull();
+      await expect(store().conversations.create({ ...newConversation('c1'), createdAt: 'yesterday' })).rejects.toMatchObject({ code: 'value_invalid' });
+      expect(await store().conversations.get('c1')).toBeNull();
     });
 
     it('answers null for an unknown conversation', async () => {
-      expect(await store().getConversation('nope')).toBeNull();
+      expect(await store().conversations.get('nope')).toBeNull();
+    });
+
+    it('reads a state stored before lookups existed as one with no lookups', async () => {
+      const { lookups, ...old } = stateWith();
+      expect(lookups).toEqual({});
+      const r = await store().conversations.create({ ...newConversation('c1'), state: old as ConversationState });
+      expect(r.ok && r.conversation.state).toEqual({ ...old, lookups: {} });
+      expect((await store().conversations.get('c1'))?.state).toEqual({ ...old, lookups: {} });
+    });
+
+    it('refuses, as state_invalid, a state it could not read back, and writes nothing', async () => {
+      const state = { ...stateWith(), status: 'sleeping' } as unknown as ConversationState;
+      await expect(store().conversations.create({ ...newConversation('c1'), state }, { entries: [say('hi')], idempotency: idem('k1', {}, 'start') })).rejects.toMatchObject({
+        code: 'state_invalid',
+      });
+      expect(await snapshot(store())).toEqual({ conversation: null, timeline: [] });
+      expect(await store().conversations.getIdempotency('start', 'k1')).toBeNull();
     });
   });
 
@@ -87,74 +105,74 @@ export function conversationsContract(open: OpenStore): void {
     it('stores the state, takes status, scenario and auth status from it, and bumps the version', async () => {
       await create(store(), 'c1');
       const t = turn({ idempotency: idem('k1', { answer: 1 }) });
-      expect(await store().commitTurn(t)).toEqual({ ok: true, version: 2 });
-      const c = await store().getConversation('c1');
+      expect(await store().conversations.commitTurn(t)).toEqual({ ok: true, version: 2 });
+      const c = await store().conversations.get('c1');
       expect(c).toMatchObject({ version: 2, state: t.state, status: 'active', scenario: 'ideal', authStatus: 'authenticated', createdAt: at(0), updatedAt: at(5) });
-      const entries = await store().timeline('c1');
+      const entries = await store().conversations.timeline('c1');
       expect(entries.map((e) => ({ turn: e.turn, from: e.from, text: e.text, trusted: e.trusted, conversationId: e.conversationId }))).toEqual([
         { turn: 2, from: 'customer', text: 'hello', trusted: true, conversationId: 'c1' },
         { turn: 2, from: 'bot', text: 'hi there', trusted: null, conversationId: 'c1' },
       ]);
-      expect(await store().getIdempotency('turn:c1', 'k1')).toEqual(t.idempotency!.record);
+      expect(await store().conversations.getIdempotency('turn:c1', 'k1')).toEqual(t.idempotency!.record);
     });
 
     it('refuses a stale version with the current one, and writes nothing', async () => {
       await create(store(), 'c1');
-      await store().commitTurn(turn());
+      await store().conversations.commitTurn(turn());
       const before = await snapshot(store());
-      const stale = await store().commitTurn(turn({ state: stateWith({ status: 'closed' }), idempotency: idem('k2', {}) }));
+      const stale = await store().conversations.commitTurn(turn({ state: stateWith({ status: 'closed' }), idempotency: idem('k2', {}) }));
       expect(stale).toEqual({ ok: false, reason: 'version_conflict', currentVersion: 2 });
       expect(await snapshot(store())).toEqual(before);
-      expect(await store().getIdempotency('turn:c1', 'k2')).toBeNull();
+      expect(await store().conversations.getIdempotency('turn:c1', 'k2')).toBeNull();
     });
 
     it('answers a used idempotency key with the stored record and writes nothing, even on the right version', async () => {
       await create(store(), 'c1');
-      await store().commitTurn(turn({ idempotency: idem('k1', { answer: 'first' }) }));
+      await store().conversations.commitTurn(turn({ idempotency: idem('k1', { answer: 'first' }) }));
       const before = await snapshot(store());
-      const replay = await store().commitTurn(turn({ expectedVersion: 2, state: stateWith({ status: 'closed' }), idempotency: idem('k1', { answer: 'second' }) }));
+      const replay = await store().conversations.commitTurn(turn({ expectedVersion: 2, state: stateWith({ status: 'closed' }), idempotency: idem('k1', { answer: 'second' }) }));
       expect(replay).toEqual({ ok: false, reason: 'idempotent_replay', record: idem('k1', { answer: 'first' }).record });
       expect(await snapshot(store())).toEqual(before);
     });
 
     it('keeps idempotency keys apart by scope', async () => {
       await create(store(), 'c1');
-      await store().commitTurn(turn({ idempotency: idem('k1', 1, 'turn:other') }));
-      expect(await store().commitTurn(turn({ expectedVersion: 2, idempotency: idem('k1', 2) }))).toEqual({ ok: true, version: 3 });
-      expect(await store().getIdempotency('turn:other', 'k1')).toMatchObject({ body: 1 });
-      expect(await store().getIdempotency('turn:c1', 'k1')).toMatchObject({ body: 2 });
+      await store().conversations.commitTurn(turn({ idempotency: idem('k1', 1, 'turn:other') }));
+      expect(await store().conversations.commitTurn(turn({ expectedVersion: 2, idempotency: idem('k1', 2) }))).toEqual({ ok: true, version: 3 });
+      expect(await store().conversations.getIdempotency('turn:other', 'k1')).toMatchObject({ body: 1 });
+      expect(await store().conversations.getIdempotency('turn:c1', 'k1')).toMatchObject({ body: 2 });
     });
 
     it('answers not_found for an unknown conversation and writes nothing', async () => {
-      expect(await store().commitTurn(turn({ conversationId: 'ghost', idempotency: idem('k1', {}) }))).toEqual({ ok: false, reason: 'not_found' });
-      expect(await store().getIdempotency('turn:c1', 'k1')).toBeNull();
-      expect(await store().timeline('ghost')).toEqual([]);
+      expect(await store().conversations.commitTurn(turn({ conversationId: 'ghost', idempotency: idem('k1', {}) }))).toEqual({ ok: false, reason: 'not_found' });
+      expect(await store().conversations.getIdempotency('turn:c1', 'k1')).toBeNull();
+      expect(await store().conversations.timeline('ghost')).toEqual([]);
     });
 
     it('writes nothing at all when one part of the turn is refused', async () => {
       await create(store(), 'c1');
       const before = await snapshot(store());
       const broken = { ...say('second'), from: 'robot' } as unknown as NewTimelineEntry;
-      await expect(store().commitTurn(turn({ entries: [say('first'), broken], idempotency: idem('k1', {}) }))).rejects.toThrow();
+      await expect(store().conversations.commitTurn(turn({ entries: [say('first'), broken], idempotency: idem('k1', {}) }))).rejects.toThrow();
       expect(await snapshot(store())).toEqual(before);
-      expect(await store().getIdempotency('turn:c1', 'k1')).toBeNull();
+      expect(await store().conversations.getIdempotency('turn:c1', 'k1')).toBeNull();
     });
 
     it('lets exactly one of several turns read at the same version win', async () => {
       await create(store(), 'c1');
-      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => store().commitTurn(turn({ entries: [say(`turn ${i}`)] }))));
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => store().conversations.commitTurn(turn({ entries: [say(`turn ${i}`)] }))));
       expect(results.filter((r) => r.ok)).toEqual([{ ok: true, version: 2 }]);
       expect(results.filter((r) => !r.ok)).toEqual(Array(4).fill({ ok: false, reason: 'version_conflict', currentVersion: 2 }));
-      expect(await store().timeline('c1')).toHaveLength(1);
+      expect(await store().conversations.timeline('c1')).toHaveLength(1);
     });
   });
 
   describe('timeline', () => {
     it('lists entries in the order they were written, across turns, with seq increasing', async () => {
-      await store().createConversation(newConversation('c1'), { entries: [say('a')], idempotency: null });
-      await store().commitTurn(turn({ entries: [say('b', 'customer'), say('c', 'system')] }));
-      await store().commitTurn(turn({ expectedVersion: 2, entries: [say('d')] }));
-      const entries = await store().timeline('c1');
+      await store().conversations.create(newConversation('c1'), { entries: [say('a')], idempotency: null });
+      await store().conversations.commitTurn(turn({ entries: [say('b', 'customer'), say('c', 'system')] }));
+      await store().conversations.commitTurn(turn({ expectedVersion: 2, entries: [say('d')] }));
+      const entries = await store().conversations.timeline('c1');
       expect(entries.map((e) => [e.turn, e.text])).toEqual([[1, 'a'], [2, 'b'], [2, 'c'], [3, 'd']]);
       const seqs = entries.map((e) => e.seq);
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
@@ -164,24 +182,24 @@ export function conversationsContract(open: OpenStore): void {
     it('keeps every field of an entry, with trusted true, false or null', async () => {
       await create(store(), 'c1');
       const entries = [say('t', 'customer', { trusted: true, party: 3, at: at(7) }), say('u', 'customer', { trusted: false }), say('b')];
-      await store().commitTurn(turn({ entries }));
-      expect((await store().timeline('c1')).map(({ party, from, text, trusted, at: when }) => ({ party, from, text, trusted, at: when }))).toEqual(entries);
+      await store().conversations.commitTurn(turn({ entries }));
+      expect((await store().conversations.timeline('c1')).map(({ party, from, text, trusted, at: when }) => ({ party, from, text, trusted, at: when }))).toEqual(entries);
     });
 
     it('filters by party', async () => {
       await create(store(), 'c1');
-      await store().commitTurn(turn({ entries: [say('p0', 'customer'), say('p1', 'customer', { party: 1 }), say('p1 bot', 'bot', { party: 1 })] }));
-      expect((await store().timeline('c1', { party: 1 })).map((e) => e.text)).toEqual(['p1', 'p1 bot']);
-      expect((await store().timeline('c1', { party: 0 })).map((e) => e.text)).toEqual(['p0']);
-      expect(await store().timeline('c1', { party: 2 })).toEqual([]);
+      await store().conversations.commitTurn(turn({ entries: [say('p0', 'customer'), say('p1', 'customer', { party: 1 }), say('p1 bot', 'bot', { party: 1 })] }));
+      expect((await store().conversations.timeline('c1', { party: 1 })).map((e) => e.text)).toEqual(['p1', 'p1 bot']);
+      expect((await store().conversations.timeline('c1', { party: 0 })).map((e) => e.text)).toEqual(['p0']);
+      expect(await store().conversations.timeline('c1', { party: 2 })).toEqual([]);
     });
 
     it("never mixes two conversations' entries", async () => {
       await create(store(), 'c1');
       await create(store(), 'c2');
-      await store().commitTurn(turn({ entries: [say('one')] }));
-      await store().commitTurn(turn({ conversationId: 'c2', entries: [say('two')] }));
-      expect((await store().timeline('c2')).map((e) => [e.conversationId, e.text])).toEqual([['c2', 'two']]);
+      await store().conversations.commitTurn(turn({ entries: [say('one')] }));
+      await store().conversations.commitTurn(turn({ conversationId: 'c2', entries: [say('two')] }));
+      expect((await store().conversations.timeline('c2')).map((e) => [e.conversationId, e.text])).toEqual([['c2', 'two']]);
     });
   });
 }

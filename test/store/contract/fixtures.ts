@@ -2,7 +2,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import { initialState, type AuthStatus, type ConversationState, type ConversationStatus, type Scenario } from '../../../src/core/state.ts';
 import type { OnboardingType } from '../../../src/core/widget.schema.ts';
-import type { ConversationRecord, Store } from '../../../src/store/store.port.ts';
+import type { ConversationRecord, ProfileRepository, Store } from '../../../src/store/store.port.ts';
 
 /** Must return a new, empty store each time it is called. */
 export type OpenStore = () => Promise<Store>;
@@ -12,9 +12,17 @@ export const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 /** An ISO timestamp `minutes` after T0 (negative for before). */
 export const at = (minutes: number): string => new Date(T0 + minutes * 60_000).toISOString();
 
+/** Must return a new, empty profile repository each time, with what closes it (a Store is one). */
+export type OpenProfiles = () => Promise<{ profiles: ProfileRepository; close(): Promise<void> }>;
+
 /** Opens a fresh store before each test and closes it after; `store()` reads the current one. */
 export function useStore(open: OpenStore): () => Store {
-  let current: Store | null = null;
+  return useFresh(open);
+}
+
+/** Opens something fresh before each test and closes it after; the function returned reads the current one. */
+export function useFresh<T extends { close(): Promise<void> }>(open: () => Promise<T>): () => T {
+  let current: T | null = null;
   beforeEach(async () => {
     current = await open();
   });
@@ -23,7 +31,7 @@ export function useStore(open: OpenStore): () => Store {
     current = null;
   });
   return () => {
-    if (!current) throw new Error('no store open');
+    if (!current) throw new Error('nothing open: call it inside a test');
     return current;
   };
 }
@@ -66,7 +74,7 @@ export function newConversation(id: string, s: StateShape & { createdAt?: string
 
 /** Creates a conversation and fails the test unless the store accepted it. */
 export async function create(store: Store, id: string, s: StateShape & { createdAt?: string } = {}): Promise<ConversationRecord> {
-  const r = await store.createConversation(newConversation(id, s));
+  const r = await store.conversations.create(newConversation(id, s));
   if (!r.ok) throw new Error(`createConversation(${id}) answered ${r.reason}`);
   return r.conversation;
 }

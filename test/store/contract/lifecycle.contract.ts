@@ -1,4 +1,4 @@
-// Contract: ping and close, and the JSON key rings of threadgate's own token issuer.
+// Contract: ping, close and exclusively(), and the JSON key rings of threadgate's own token issuer.
 import { describe, expect, it } from 'vitest';
 import { rotateKeyRing, type KeyRingData } from '../../../src/auth/key-ring.ts';
 import { T0, useStore, type OpenStore } from './fixtures.ts';
@@ -15,26 +15,43 @@ export function lifecycleContract(open: OpenStore): void {
     });
   });
 
+  describe('exclusively', () => {
+    it('runs the work under one name one call at a time, answers its value, and goes on after a failure', async () => {
+      let running = 0;
+      let most = 0;
+      const work = async (i: number) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running -= 1;
+        return i;
+      };
+      await expect(store().exclusively('job', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await Promise.all([1, 2, 3].map((i) => store().exclusively('job', () => work(i))))).toEqual([1, 2, 3]);
+      expect(most).toBe(1);
+    });
+  });
+
   describe('key rings', () => {
     it('answers null for a ring never saved', async () => {
-      expect(await store().loadKeyRing('issuer')).toBeNull();
+      expect(await store().keyRings.load('issuer')).toBeNull();
     });
 
     it('round-trips a ring, and a save replaces it', async () => {
       const first = await rotateKeyRing({ keys: [] }, new Date(T0));
-      await store().saveKeyRing('issuer', first);
-      expect(await store().loadKeyRing('issuer')).toEqual(first);
+      await store().keyRings.save('issuer', first);
+      expect(await store().keyRings.load('issuer')).toEqual(first);
       const second = await rotateKeyRing(first, new Date(T0 + 1000));
-      await store().saveKeyRing('issuer', second);
-      expect(await store().loadKeyRing('issuer')).toEqual(second);
-      expect(await store().loadKeyRing('other')).toBeNull();
+      await store().keyRings.save('issuer', second);
+      expect(await store().keyRings.load('issuer')).toEqual(second);
+      expect(await store().keyRings.load('other')).toBeNull();
     });
 
     it('refuses to save a ring that is not valid', async () => {
       const ring = await rotateKeyRing({ keys: [] }, new Date(T0));
       const broken = { keys: [{ ...ring.keys[0]!, privateJwk: { ...ring.keys[0]!.privateJwk, x: 'AAAA' } }] } as KeyRingData;
-      await expect(store().saveKeyRing('issuer', broken)).rejects.toMatchObject({ code: 'jwt_config_invalid' });
-      expect(await store().loadKeyRing('issuer')).toBeNull();
+      await expect(store().keyRings.save('issuer', broken)).rejects.toMatchObject({ code: 'jwt_config_invalid' });
+      expect(await store().keyRings.load('issuer')).toBeNull();
     });
   });
 }

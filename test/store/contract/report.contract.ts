@@ -8,7 +8,7 @@ const msg = (from: NewTimelineEntry['from'], trusted: boolean | null): NewTimeli
 /** A conversation created at `minute`, with one turn writing `entries`. */
 async function seed(store: Store, id: string, minute: number, shape: StateShape, entries: NewTimelineEntry[] = []): Promise<void> {
   await create(store, id, { ...shape, createdAt: at(minute) });
-  if (entries.length) await store.commitTurn({ conversationId: id, expectedVersion: 1, state: stateWith(shape), entries, idempotency: null, now: at(minute) });
+  if (entries.length) await store.conversations.commitTurn({ conversationId: id, expectedVersion: 1, state: stateWith(shape), entries, idempotency: null, now: at(minute) });
 }
 
 const ZERO_SCENARIOS = { most_ideal: 0, ideal: 0, standard: 0, undesired: 0, most_undesired: 0, visitor: 0 };
@@ -21,7 +21,7 @@ export function reportContract(open: OpenStore): void {
   describe('onboarding report', () => {
     it('counts an empty range as zeroes for every known value', async () => {
       await seed(store(), 'old', -120, {});
-      expect(await store().onboardingReport({ from: at(0), to: at(60) })).toEqual({
+      expect(await store().reports.onboarding({ from: at(0), to: at(60) })).toEqual({
         from: at(0),
         to: at(60),
         conversations: 0,
@@ -41,7 +41,7 @@ export function reportContract(open: OpenStore): void {
       await seed(s, 'middle', 30, { scenario: 'standard', auth: 'identified', onboarding: 'form' }, [msg('customer', false), msg('system', null)]);
       await seed(s, 'last-ms', 59.99999, { scenario: 'visitor', auth: 'anonymous', onboarding: 'none' }, [msg('customer', false)]);
       await seed(s, 'at-to', 60, { scenario: 'ideal', auth: 'authenticated', onboarding: 'form' }, [msg('customer', true)]);
-      expect(await s.onboardingReport({ from: at(0), to: at(60) })).toEqual({
+      expect(await s.reports.onboarding({ from: at(0), to: at(60) })).toEqual({
         from: at(0),
         to: at(60),
         conversations: 3,
@@ -59,15 +59,15 @@ export function reportContract(open: OpenStore): void {
       await seed(s, 'a1', 1, { widgetId: 'a', scenario: 'ideal', auth: 'authenticated' }, [msg('customer', true)]);
       await seed(s, 'a2', 2, { widgetId: 'a', scenario: 'standard', auth: 'identified' }, [msg('customer', false), msg('customer', true), msg('customer', true)]);
       await seed(s, 'b1', 3, { widgetId: 'b', scenario: 'visitor' }, [msg('customer', false)]);
-      const r = await s.onboardingReport({ from: at(0), to: at(60), widgetId: 'a' });
+      const r = await s.reports.onboarding({ from: at(0), to: at(60), widgetId: 'a' });
       expect(r).toMatchObject({ conversations: 2, byScenario: { ...ZERO_SCENARIOS, ideal: 1, standard: 1 }, customerMessages: 4, trustedMessages: 3, trustedShare: 0.75 });
-      expect(await s.onboardingReport({ from: at(0), to: at(60), widgetId: 'nobody' })).toMatchObject({ conversations: 0, customerMessages: 0 });
+      expect(await s.reports.onboarding({ from: at(0), to: at(60), widgetId: 'nobody' })).toMatchObject({ conversations: 0, customerMessages: 0 });
     });
 
     it('counts what the latest committed turn says, not what the conversation started as', async () => {
       await create(store(), 'c1', { scenario: 'visitor', auth: 'anonymous' });
-      await store().commitTurn({ conversationId: 'c1', expectedVersion: 1, state: stateWith({ scenario: 'ideal', auth: 'authenticated' }), entries: [], idempotency: null, now: at(90) });
-      expect(await store().onboardingReport({ from: at(0), to: at(60) })).toMatchObject({
+      await store().conversations.commitTurn({ conversationId: 'c1', expectedVersion: 1, state: stateWith({ scenario: 'ideal', auth: 'authenticated' }), entries: [], idempotency: null, now: at(90) });
+      expect(await store().reports.onboarding({ from: at(0), to: at(60) })).toMatchObject({
         byScenario: { ...ZERO_SCENARIOS, ideal: 1 },
         byAuthStatus: { ...ZERO_AUTH, authenticated: 1 },
       });
@@ -76,7 +76,7 @@ export function reportContract(open: OpenStore): void {
     it('takes bounds in any ISO 8601 spelling of the same instant', async () => {
       await seed(store(), 'at-from', 0, {});
       await seed(store(), 'at-to', 60, {});
-      const r = await store().onboardingReport({ from: '2026-11-23T10:00:00Z', to: '2026-11-23T12:00:00+01:00' });
+      const r = await store().reports.onboarding({ from: '2026-11-23T10:00:00Z', to: '2026-11-23T12:00:00+01:00' });
       expect(r).toMatchObject({ from: at(0), to: at(60), conversations: 1 });
     });
   });

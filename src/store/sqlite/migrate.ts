@@ -1,14 +1,8 @@
 // Brings a SQLite database to the schema this code knows, in one transaction, or refuses a newer one.
 import type { Database } from 'better-sqlite3';
-import { assertMigrationList, latestVersion, type Migration } from './migrations/migration.ts';
-import { SQLITE_MIGRATIONS } from './migrations/sqlite.ts';
-import { StoreError } from './store-error.ts';
-
-export interface MigrationOutcome {
-  /** Versions applied by this call, in order; empty when the schema was already current. */
-  applied: number[];
-  version: number;
-}
+import { assertMigrationList, latestVersion, type Migration, type MigrationOutcome } from '../migrations/migration.ts';
+import { SQLITE_MIGRATIONS } from '../migrations/sqlite.ts';
+import { StoreError } from '../store-error.ts';
 
 /**
  * Applies the pending migrations. IMMEDIATE takes the write lock before reading the recorded version,

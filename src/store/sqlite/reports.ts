@@ -1,14 +1,14 @@
 // The onboarding report on SQLite: two aggregate queries over an index on created_at, never a state loaded.
 import type { Database } from 'better-sqlite3';
-import { buildOnboardingReport, type ReportGroup } from './onboarding-report.ts';
-import type { OnboardingReport, ReportQuery } from './store.port.ts';
-import { isoTimestamp } from './timestamps.ts';
+import { buildOnboardingReport, type ReportGroup } from '../onboarding-report.ts';
+import type { OnboardingReport, ReportQuery, ReportRepository } from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
 
 type Range = { from: string; to: string; widgetId: string | null };
 
 const IN_RANGE = 'c.created_at >= @from AND c.created_at < @to AND (@widgetId IS NULL OR c.widget_id = @widgetId)';
 
-export class SqliteReport {
+export class SqliteReports implements ReportRepository {
   private readonly groups;
   private readonly messages;
   private readonly snapshot;
@@ -28,7 +28,7 @@ export class SqliteReport {
     this.snapshot = db.transaction((range: Range) => ({ groups: this.groups.all(range), messages: this.messages.get(range)! }));
   }
 
-  onboardingReport(q: ReportQuery): OnboardingReport {
+  async onboarding(q: ReportQuery): Promise<OnboardingReport> {
     const range: Range = { from: isoTimestamp(q.from, 'from'), to: isoTimestamp(q.to, 'to'), widgetId: q.widgetId ?? null };
     const { groups, messages } = this.snapshot.deferred(range);
     return buildOnboardingReport(range, groups, messages);

@@ -1,7 +1,7 @@
 // Thread drafts, published thread versions and widgets on SQLite: rules documents kept verbatim.
 import type { Database } from 'better-sqlite3';
-import type { RulesSource, ThreadVersion } from './store.port.ts';
-import { isoTimestamp } from './timestamps.ts';
+import type { RulesRepository, RulesSource, ThreadVersion } from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
 
 interface SourceRow {
   id: string;
@@ -30,7 +30,8 @@ const SELECT_VERSION = `
   SELECT v.thread_id, v.version, v.source, v.published_at, (a.version IS NOT NULL) AS active
   FROM thread_versions v LEFT JOIN thread_active a ON a.thread_id = v.thread_id AND a.version = v.version`;
 
-export class SqliteRules {
+/** Synchronous inside (better-sqlite3); publish and activate are IMMEDIATE transactions. */
+export class SqliteRules implements RulesRepository {
   private readonly upsertDraft;
   private readonly draft;
   private readonly versions;
@@ -88,59 +89,59 @@ export class SqliteRules {
     });
   }
 
-  putThreadDraft(id: string, source: string, now: string): RulesSource {
+  async putThreadDraft(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
     this.upsertDraft.run(id, source, at);
     return { id, source, updatedAt: at };
   }
 
-  getThreadDraft(id: string): RulesSource | null {
+  async getThreadDraft(id: string): Promise<RulesSource | null> {
     const row = this.draft.get(id);
     return row ? toSource(row) : null;
   }
 
-  publishThread(id: string, now: string): ThreadVersion | null {
+  async publishThread(id: string, now: string): Promise<ThreadVersion | null> {
     return this.publishTx.immediate(id, isoTimestamp(now, 'now'));
   }
 
-  listThreadVersions(id: string): ThreadVersion[] {
+  async listThreadVersions(id: string): Promise<ThreadVersion[]> {
     return this.versions.all(id).map(toVersion);
   }
 
-  getThreadVersion(id: string, version: number): ThreadVersion | null {
+  async getThreadVersion(id: string, version: number): Promise<ThreadVersion | null> {
     const row = this.version.get(id, version);
     return row ? toVersion(row) : null;
   }
 
-  getActiveThreadVersion(id: string): ThreadVersion | null {
+  async getActiveThreadVersion(id: string): Promise<ThreadVersion | null> {
     const row = this.active.get(id);
     return row ? toVersion(row) : null;
   }
 
-  activateThreadVersion(id: string, version: number): ThreadVersion | null {
+  async activateThreadVersion(id: string, version: number): Promise<ThreadVersion | null> {
     return this.activateTx.immediate(id, version);
   }
 
-  listThreadIds(): string[] {
+  async listThreadIds(): Promise<string[]> {
     return this.threadIds.all();
   }
 
-  putWidget(id: string, source: string, now: string): RulesSource {
+  async putWidget(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
     this.upsertWidget.run(id, source, at);
     return { id, source, updatedAt: at };
   }
 
-  getWidget(id: string): RulesSource | null {
+  async getWidget(id: string): Promise<RulesSource | null> {
     const row = this.widget.get(id);
     return row ? toSource(row) : null;
   }
 
-  listWidgets(): RulesSource[] {
+  async listWidgets(): Promise<RulesSource[]> {
     return this.widgets.all().map(toSource);
   }
 
-  deleteWidget(id: string): boolean {
+  async deleteWidget(id: string): Promise<boolean> {
     return this.dropWidget.run(id).changes > 0;
   }
 }

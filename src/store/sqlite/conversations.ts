@@ -1,10 +1,20 @@
 // Conversations, their timelines and idempotency records on SQLite; a turn commits in one guarded transaction.
 import type { Database } from 'better-sqlite3';
-import type { ConversationState } from '../core/state.ts';
-import { StoreError } from './store-error.ts';
-import type { CommitResult, ConversationRecord, ConversationStart, CreateResult, IdempotencyRecord, NewConversation, NewTimelineEntry, TimelineEntry, TurnCommit } from './store.port.ts';
-import { isoTimestamp } from './timestamps.ts';
-
+import { decodeStateJson } from '../decode-state.ts';
+import { StoreError } from '../store-error.ts';
+import type {
+  CommitResult,
+  ConversationRecord,
+  ConversationRepository,
+  ConversationStart,
+  CreateResult,
+  IdempotencyRecord,
+  NewConversation,
+  NewTimelineEntry,
+  TimelineEntry,
+  TurnCommit,
+} from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
 
 interface ConversationRow {
   id: string;
@@ -46,7 +56,7 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   threadId: r.thread_id,
   threadVersion: r.thread_version,
   version: r.version,
-  state: JSON.parse(r.state) as ConversationState,
+  state: decodeStateJson(r.state, r.id),
   status: r.status,
   scenario: r.scenario,
   authStatus: r.auth_status,
@@ -76,7 +86,8 @@ const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
 
 const isPrimaryKeyViolation = (err: unknown): boolean => (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
-export class SqliteConversations {
+/** Synchronous inside (better-sqlite3); the port's promises only wrap the result, so a throw becomes a rejection. */
+export class SqliteConversations implements ConversationRepository {
   private readonly insert;
   private readonly byId;
   private readonly versionOf;
@@ -119,7 +130,7 @@ export class SqliteConversations {
   }
 
   /** The conversation, the timeline of its start turn and its idempotency record, or (on a replay) nothing. */
-  create(r: NewConversation, start?: ConversationStart): CreateResult {
+  async create(r: NewConversation, start?: ConversationStart): Promise<CreateResult> {
     return this.createTx.immediate(r, start);
   }
 
@@ -148,16 +159,16 @@ export class SqliteConversations {
       throw err;
     }
     this.writeTurn(r.id, 1, start?.entries ?? [], idem);
-    return { ok: true, conversation: this.get(r.id)! };
+    return { ok: true, conversation: toConversation(this.byId.get(r.id)!) };
   }
 
-  get(id: string): ConversationRecord | null {
+  async get(id: string): Promise<ConversationRecord | null> {
     const row = this.byId.get(id);
     return row ? toConversation(row) : null;
   }
 
   /** IMMEDIATE: the idempotency and version checks see the latest commit of every connection. */
-  commit(c: TurnCommit): CommitResult {
+  async commitTurn(c: TurnCommit): Promise<CommitResult> {
     return this.commitTx.immediate(c);
   }
 
@@ -204,12 +215,12 @@ export class SqliteConversations {
     }
   }
 
-  getIdempotency(scope: string, key: string): IdempotencyRecord | null {
+  async getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null> {
     const row = this.idempotency.get(scope, key);
     return row ? toIdempotency(row) : null;
   }
 
-  timeline(conversationId: string, opts?: { party?: number }): TimelineEntry[] {
+  async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
     const rows = opts?.party === undefined ? this.entries.all(conversationId) : this.entriesOfParty.all(conversationId, opts.party);
     return rows.map(toEntry);
   }

@@ -1,8 +1,8 @@
 // Thread drafts, published thread versions and widgets on PostgreSQL: rules documents kept verbatim.
 import type pg from 'pg';
-import { iso, transaction, type Queryable } from './postgres-connection.ts';
-import type { RulesSource, ThreadVersion } from './store.port.ts';
-import { isoTimestamp } from './timestamps.ts';
+import type { RulesRepository, RulesSource, ThreadVersion } from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
+import { iso, transaction, type Queryable } from './connection.ts';
 
 interface SourceRow {
   id: string;
@@ -32,7 +32,7 @@ async function versionOf(q: Queryable, id: string, version: number): Promise<Thr
   return row ? toVersion(row) : null;
 }
 
-export class PostgresRules {
+export class PostgresRules implements RulesRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async putThreadDraft(id: string, source: string, now: string): Promise<RulesSource> {

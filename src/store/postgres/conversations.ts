@@ -1,11 +1,21 @@
 // Conversations, their timelines and idempotency records on PostgreSQL; a turn commits in one locked transaction.
 import type pg from 'pg';
-import type { ConversationState } from '../core/state.ts';
-import { iso, pgCode, Rollback, transaction, type Queryable } from './postgres-connection.ts';
-import type { ConversationStart, CreateResult, NewConversation } from './store.port.ts';
-import { StoreError } from './store-error.ts';
-import type { CommitResult, ConversationRecord, IdempotencyRecord, NewTimelineEntry, TimelineEntry, TurnCommit } from './store.port.ts';
-import { isoTimestamp } from './timestamps.ts';
+import { decodeState } from '../decode-state.ts';
+import { StoreError } from '../store-error.ts';
+import type {
+  CommitResult,
+  ConversationRecord,
+  ConversationRepository,
+  ConversationStart,
+  CreateResult,
+  IdempotencyRecord,
+  NewConversation,
+  NewTimelineEntry,
+  TimelineEntry,
+  TurnCommit,
+} from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
+import { iso, pgCode, Rollback, transaction, type Queryable } from './connection.ts';
 
 interface ConversationRow {
   id: string;
@@ -13,7 +23,8 @@ interface ConversationRow {
   thread_id: string;
   thread_version: number;
   version: number;
-  state: ConversationState;
+  /** JSONB, parsed by pg; validated by decodeState. */
+  state: unknown;
   status: ConversationRecord['status'];
   scenario: ConversationRecord['scenario'];
   auth_status: ConversationRecord['authStatus'];
@@ -47,7 +58,7 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   threadId: r.thread_id,
   threadVersion: r.thread_version,
   version: r.version,
-  state: r.state,
+  state: decodeState(r.state, r.id),
   status: r.status,
   scenario: r.scenario,
   authStatus: r.auth_status,
@@ -83,7 +94,7 @@ async function readIdempotency(q: Queryable, scope: string, key: string): Promis
   return row ? toIdempotency(row) : null;
 }
 
-export class PostgresConversations {
+export class PostgresConversations implements ConversationRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   /** The conversation, the timeline of its start turn and its idempotency record, or (on a replay) nothing. */
@@ -121,7 +132,7 @@ export class PostgresConversations {
    * SELECT … FOR UPDATE first: a second turn on the same conversation (from any instance) waits here until
    * the first commits, then reads its idempotency record and version. The guarded UPDATE is a second check.
    */
-  async commit(t: TurnCommit): Promise<CommitResult> {
+  async commitTurn(t: TurnCommit): Promise<CommitResult> {
     const now = isoTimestamp(t.now, 'now');
     return transaction(this.pool, async (c): Promise<CommitResult> => {
       const locked = (await c.query<{ version: number }>('SELECT version FROM conversations WHERE id = $1 FOR UPDATE', [t.conversationId])).rows[0];

@@ -1,13 +1,21 @@
 // The onboarding report on PostgreSQL: two aggregate queries in one snapshot, never a state loaded.
 import type pg from 'pg';
-import { buildOnboardingReport, type ReportGroup } from './onboarding-report.ts';
-import { transaction } from './postgres-connection.ts';
-import type { OnboardingReport, ReportQuery } from './store.port.ts';
-import { isoTimestamp } from './timestamps.ts';
+import { buildOnboardingReport, type ReportGroup } from '../onboarding-report.ts';
+import type { OnboardingReport, ReportQuery, ReportRepository } from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
+import { transaction } from './connection.ts';
 
 const IN_RANGE = 'c.created_at >= $1 AND c.created_at < $2 AND ($3::text IS NULL OR c.widget_id = $3)';
 
-export async function postgresOnboardingReport(pool: pg.Pool, q: ReportQuery): Promise<OnboardingReport> {
+export class PostgresReports implements ReportRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  onboarding(q: ReportQuery): Promise<OnboardingReport> {
+    return onboardingReport(this.pool, q);
+  }
+}
+
+async function onboardingReport(pool: pg.Pool, q: ReportQuery): Promise<OnboardingReport> {
   const range = { from: isoTimestamp(q.from, 'from'), to: isoTimestamp(q.to, 'to') };
   const params = [range.from, range.to, q.widgetId ?? null];
   // REPEATABLE READ: both queries see the same commits, as SQLite's single read transaction does.

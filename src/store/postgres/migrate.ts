@@ -1,10 +1,9 @@
 // Brings a PostgreSQL schema to the version this code knows, once across instances, or refuses a newer one.
 import type pg from 'pg';
-import { assertMigrationList, latestVersion, type Migration } from './migrations/migration.ts';
-import { POSTGRES_MIGRATIONS } from './migrations/postgres.ts';
-import type { MigrationOutcome } from './migrate-sqlite.ts';
-import { checkSchemaName, quoteIdent, transaction } from './postgres-connection.ts';
-import { StoreError } from './store-error.ts';
+import { assertMigrationList, latestVersion, type Migration, type MigrationOutcome } from '../migrations/migration.ts';
+import { POSTGRES_MIGRATIONS } from '../migrations/postgres.ts';
+import { StoreError } from '../store-error.ts';
+import { checkSchemaName, quoteIdent, transaction } from './connection.ts';
 
 /** First key of threadgate's advisory locks (the second is per schema and purpose), so they never meet another app's. */
 export const ADVISORY_NAMESPACE = 0x7467; // "tg"

@@ -1,12 +1,12 @@
 // The profile directory and the admin profile operations on SQLite.
 import type { Database } from 'better-sqlite3';
-import type { ProfileRecord } from '../core/events.ts';
-import type { ProfileDraft } from '../core/outputs.ts';
-import type { ContactKeys } from '../profiles/profile-directory.ts';
-import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type ProfileKeys, type StoredProfile } from './profile-keys.ts';
-import { StoreError } from './store-error.ts';
-import { isoTimestamp } from './timestamps.ts';
-import type { PutResult } from './store.port.ts';
+import type { ProfileRecord } from '../../core/events.ts';
+import type { ProfileDraft } from '../../core/outputs.ts';
+import type { ContactKeys } from '../../profiles/profile-directory.ts';
+import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type ProfileKeys, type StoredProfile } from '../profile-keys.ts';
+import { StoreError } from '../store-error.ts';
+import type { ProfileRepository, PutResult } from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
 
 interface ProfileRow {
   id: string;
@@ -32,8 +32,8 @@ const toProfile = (r: ProfileRow): StoredProfile => ({
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
 });
 
-
-export class SqliteProfiles {
+/** Synchronous inside (better-sqlite3): each method is one statement or one IMMEDIATE transaction. */
+export class SqliteProfiles implements ProfileRepository {
   private readonly byId;
   private readonly page;
   private readonly ownerOf;
@@ -75,7 +75,7 @@ export class SqliteProfiles {
       if (existing) return existing;
       this.insertNew.run(draft.id, draft.name ?? null, keys.externalId);
       this.writeKeys(draft.id, keys);
-      return this.get(draft.id)!;
+      return this.read(draft.id)!;
     });
 
     this.putTx = db.transaction((profile: ProfileRecord, keys: ProfileKeys, now: string): PutResult => {
@@ -93,18 +93,22 @@ export class SqliteProfiles {
     });
   }
 
-  get(id: string): StoredProfile | null {
+  async get(id: string): Promise<StoredProfile | null> {
+    return this.read(id);
+  }
+
+  private read(id: string): StoredProfile | null {
     const row = this.byId.get(id);
     return row ? toProfile(row) : null;
   }
 
-  list(limit: number, after?: string): StoredProfile[] {
+  async list(limit: number, after?: string): Promise<StoredProfile[]> {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreError('value_invalid', `limit must be a non-negative integer, got ${limit}.`);
     // LIMIT 0 is fine in SQL, but a negative one would mean "no limit" in SQLite, hence the check above.
     return this.page.all({ after: after ?? null, limit }).map(toProfile);
   }
 
-  find(keys: ContactKeys): StoredProfile | null {
+  async find(keys: ContactKeys): Promise<StoredProfile | null> {
     return this.firstOwner(lookupsFor(keys));
   }
 
@@ -114,11 +118,11 @@ export class SqliteProfiles {
    * insert runs, across connections and processes. The keys' primary keys are the backstop: a
    * duplicate could only ever surface as an error, never as a second profile.
    */
-  create(draft: ProfileDraft): StoredProfile {
+  async create(draft: ProfileDraft): Promise<StoredProfile> {
     return this.createTx.immediate(draft, profileKeysOf(draft));
   }
 
-  put(profile: ProfileRecord, now: string): PutResult {
+  async put(profile: ProfileRecord, now: string): Promise<PutResult> {
     return this.putTx.immediate(profile, profileKeysOf(profile), isoTimestamp(now, 'now'));
   }
 
@@ -130,7 +134,7 @@ export class SqliteProfiles {
   private firstOwner(lookups: KeyLookup[]): StoredProfile | null {
     for (const k of lookups) {
       const owner = this.ownerOf[k.kind].get(k.value);
-      if (owner !== undefined) return this.get(owner);
+      if (owner !== undefined) return this.read(owner);
     }
     return null;
   }

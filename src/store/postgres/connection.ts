@@ -1,6 +1,6 @@
 // The pg pool threadgate uses, and the one transaction helper every PostgreSQL write goes through.
 import pg from 'pg';
-import { StoreError } from './store-error.ts';
+import { StoreError } from '../store-error.ts';
 
 export interface PostgresPoolOptions {
   /** Connections per instance (default 10). Instances × max must stay under the server's max_connections. */

@@ -1,13 +1,13 @@
 // The profile directory and the admin profile operations on PostgreSQL, race-free across instances.
 import type pg from 'pg';
-import type { ProfileRecord } from '../core/events.ts';
-import type { ProfileDraft } from '../core/outputs.ts';
-import type { ContactKeys } from '../profiles/profile-directory.ts';
-import { pgCode, Rollback, transaction, type Queryable } from './postgres-connection.ts';
-import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type ProfileKeys, type StoredProfile } from './profile-keys.ts';
-import type { PutResult } from './store.port.ts';
-import { StoreError } from './store-error.ts';
-import { isoTimestamp } from './timestamps.ts';
+import type { ProfileRecord } from '../../core/events.ts';
+import type { ProfileDraft } from '../../core/outputs.ts';
+import type { ContactKeys } from '../../profiles/profile-directory.ts';
+import { keyLabel, lookupsFor, lookupsOf, profileKeysOf, type KeyLookup, type ProfileKeys, type StoredProfile } from '../profile-keys.ts';
+import { StoreError } from '../store-error.ts';
+import type { ProfileRepository, PutResult } from '../store.port.ts';
+import { isoTimestamp } from '../timestamps.ts';
+import { pgCode, Rollback, transaction, type Queryable } from './connection.ts';
 
 interface ProfileRow {
   id: string;
@@ -39,7 +39,7 @@ async function ownerOf(q: Queryable, k: KeyLookup): Promise<string | null> {
 /** A lost race on a unique key: another instance committed the same email, phone or external id first. */
 const LOST_RACE = Symbol('lost race');
 
-export class PostgresProfiles {
+export class PostgresProfiles implements ProfileRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async get(id: string, q: Queryable = this.pool): Promise<StoredProfile | null> {

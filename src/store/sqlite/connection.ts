@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrateSqlite } from './migrate-sqlite.ts';
+import { migrateSqlite } from './migrate.ts';
 
 export const MEMORY = ':memory:';
 

@@ -1,0 +1,74 @@
+// The shared store for several instances: PostgreSQL behind the Store port, via a pg connection pool.
+import pg from 'pg';
+import type { Store } from '../store.port.ts';
+import { clientConfig, createPool, type PostgresConnectOptions } from './connection.ts';
+import { PostgresConversations } from './conversations.ts';
+import { PostgresKeyRings } from './key-rings.ts';
+import { ADVISORY_NAMESPACE, migratePostgres } from './migrate.ts';
+import { PostgresProfiles } from './profiles.ts';
+import { PostgresReports } from './reports.ts';
+import { PostgresRules } from './rules.ts';
+
+export type PostgresStoreOptions = PostgresConnectOptions;
+
+/** Opens a pool and migrates the schema (once across instances); fails when the database cannot be reached. */
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
+  const pool = createPool(opts);
+  try {
+    await migratePostgres(pool, opts.schema);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PostgresStore(pool, opts);
+}
+
+/** Stateless apart from the pool: any number of instances share one database and stay correct through transactions. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly conversations: PostgresConversations;
+  readonly rules: PostgresRules;
+  readonly profiles: PostgresProfiles;
+  readonly reports: PostgresReports;
+  readonly keyRings: PostgresKeyRings;
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: PostgresConnectOptions,
+  ) {
+    this.conversations = new PostgresConversations(pool);
+    this.rules = new PostgresRules(pool);
+    this.profiles = new PostgresProfiles(pool);
+    this.reports = new PostgresReports(pool);
+    this.keyRings = new PostgresKeyRings(pool);
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the PostgreSQL store is closed');
+    await this.pool.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return (this.closed ??= this.pool.end());
+  }
+
+  /**
+   * Holds a session-level advisory lock named `name` (per schema) while `fn` runs, so only one instance at a
+   * time does it. The lock lives on its own connection, outside the pool, so `fn` can use the whole pool (even
+   * one of size 1) meanwhile; it is released when `fn` settles, or by the server if this process dies.
+   */
+  async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const client = new pg.Client(clientConfig(this.opts));
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const key = `${name}:${this.opts.schema ?? '(search_path)'}`;
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [ADVISORY_NAMESPACE, key]);
+      return await fn();
+    } finally {
+      // Ending the session releases the lock too; no explicit unlock needed.
+      await client.end();
+    }
+  }
+}
