@@ -7,6 +7,7 @@ import { loadSource } from '../core/load.ts';
 import { loadRulesDir } from '../rules/load-rules-dir.ts';
 import { threadToMermaid } from './thread-mermaid.ts';
 import { threadToSvg } from './thread-svg.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate graph <thread-id | widget-id | file> [--rules <dir>] [--format mermaid|svg] [--out <file>]
 
@@ -40,44 +41,44 @@ async function findThread(target: string, rulesDir: string): Promise<CompiledThr
   return thread;
 }
 
-export async function runGraph(args: string[]): Promise<number> {
+export async function runGraph(args: string[], io: CliIo = processIo()): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { rules: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    process.stderr.write(`threadgate graph: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr.write(`threadgate graph: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    io.stdout.write(HELP);
     return 0;
   }
   const format = values.format ?? 'mermaid';
   if (positionals.length !== 1 || !['mermaid', 'svg'].includes(format)) {
-    process.stderr.write(`threadgate graph: ${positionals.length !== 1 ? 'give one thread id, widget id or file' : `--format must be mermaid or svg, not "${format}"`}\n\n${HELP}`);
+    io.stderr.write(`threadgate graph: ${positionals.length !== 1 ? 'give one thread id, widget id or file' : `--format must be mermaid or svg, not "${format}"`}\n\n${HELP}`);
     return 2;
   }
   try {
-    const thread = await findThread(positionals[0]!, values.rules ?? process.env.THREADGATE_RULES ?? 'rules');
+    const thread = await findThread(positionals[0]!, values.rules ?? io.env.THREADGATE_RULES ?? 'rules');
     const text = format === 'svg' ? threadToSvg(thread) : threadToMermaid(thread);
     if (values.out) {
       await writeFile(values.out, text);
-      process.stderr.write(`wrote ${values.out}\n`);
-    } else process.stdout.write(text);
+      io.stderr.write(`wrote ${values.out}\n`);
+    } else io.stdout.write(text);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`threadgate graph: ${err.message}\n`);
+      io.stderr.write(`threadgate graph: ${err.message}\n`);
       return 2;
     }
     if (isThreadgateError(err)) {
-      process.stderr.write(`threadgate graph: ${err.issues.map(formatIssue).join('\n')}\n`);
+      io.stderr.write(`threadgate graph: ${err.issues.map(formatIssue).join('\n')}\n`);
       return err.code === 'io_error' ? 2 : 1;
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code) {
-      process.stderr.write(`threadgate graph: ${e.message}\n`);
+      io.stderr.write(`threadgate graph: ${e.message}\n`);
       return 2;
     }
     throw err;
