@@ -3,11 +3,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CompiledThread } from '../core/compile.ts';
 import { formatIssue, isThreadgateError } from '../core/errors.ts';
-import { loadSource } from '../core/load.ts';
-import { loadRulesDir } from '../rules/load-rules-dir.ts';
+import { processIo, type CliIo } from './io.ts';
 import { threadToMermaid } from './thread-mermaid.ts';
 import { threadToSvg } from './thread-svg.ts';
-import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate graph <thread-id | widget-id | file> [--rules <dir>] [--format mermaid|svg] [--out <file>]
 
@@ -27,6 +25,8 @@ Exit codes: 0 drawn; 1 the rules do not compile; 2 bad usage, unknown id or unre
 class UsageError extends Error {}
 
 async function findThread(target: string, rulesDir: string): Promise<CompiledThread> {
+  // Imported here, not at the top: the loaders pull in the compiler and the schemas, which --help does not need.
+  const [{ loadSource }, { loadRulesDir }] = await Promise.all([import('../core/load.ts'), import('../rules/load-rules-dir.ts')]);
   const isFile = await stat(target).then((s) => s.isFile(), () => false);
   if (isFile) {
     const loaded = loadSource(await readFile(target, 'utf8'), target);

@@ -1,7 +1,6 @@
 // `threadgate schema [dir]`: writes the JSON Schemas of thread and widget files for editors.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jsonSchemas } from '../json-schemas.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate schema [dir]
@@ -21,6 +20,8 @@ export async function runSchema(args: string[], io: CliIo = processIo()): Promis
     return 2;
   }
   const dir = args[0] ?? 'docs/schema';
+  // Imported here, not at the top: building the schemas loads every zod schema, which --help does not need.
+  const { jsonSchemas } = await import('../json-schemas.ts');
   await mkdir(dir, { recursive: true });
   for (const [name, schema] of Object.entries(jsonSchemas())) {
     const file = join(dir, `${name}.schema.json`);

@@ -1,8 +1,7 @@
 // `threadgate test [dir|file...]`: replays transcripts, prints a readable summary (or JSON), exits 0 when all pass.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatResult, formatSummary } from '../replay/report.ts';
-import { runTranscriptFile, type TranscriptResult } from '../replay/run-transcript.ts';
+import type { TranscriptResult } from '../replay/run-transcript.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate test [dir|file ...] [--rules <dir>] [--json]
@@ -67,6 +66,8 @@ export async function runTest(args: string[], io: CliIo = processIo()): Promise<
   }
   if (files.length === 0) return usage(io, `no transcripts (*.yaml) in ${paths.join(', ')}`);
 
+  // Imported here, not at the top: the replay pulls in the runtime and SQLite, which --help and bad usage do not need.
+  const [{ formatResult, formatSummary }, { runTranscriptFile }] = await Promise.all([import('../replay/report.ts'), import('../replay/run-transcript.ts')]);
   const started = performance.now();
   const results: TranscriptResult[] = [];
   // On a terminal the progress line rewrites itself; in a CI log each update is its own line.

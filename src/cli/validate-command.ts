@@ -1,7 +1,5 @@
 // `threadgate validate [dir]`: schema, compile and lint checks over a rules folder, for authors and CI.
 import { parseArgs } from 'node:util';
-import { formatFinding } from '../lint/index.ts';
-import { BadPathError, lintPath } from '../lint/lint-dir.ts';
 import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate validate [dir|file] [--json] [--strict]
@@ -38,6 +36,8 @@ export async function runValidate(args: string[], io: CliIo = processIo()): Prom
     return 2;
   }
   const path = positionals[0] ?? io.env.THREADGATE_RULES ?? 'rules';
+  // Imported here, not at the top: the linter loads the compiler and the schemas, which --help does not need.
+  const [{ formatFinding }, { BadPathError, lintPath }] = await Promise.all([import('../lint/index.ts'), import('../lint/lint-dir.ts')]);
   let report;
   try {
     report = await lintPath(path);
