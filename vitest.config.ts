@@ -6,5 +6,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
+    // A beforeAll that runs a command in process pays the first import of its modules, as the first test would.
+    hookTimeout: 20_000,
   },
 });

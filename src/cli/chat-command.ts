@@ -5,7 +5,8 @@ import { formatIssue, isThreadgateError } from '../core/errors.ts';
 import type { ServiceResult } from '../runtime/conversation-service.ts';
 import type { CallerTurnEvent } from '../runtime/caller-events.ts';
 import { formatTurn } from './chat-format.ts';
-import { ChatSession, ChatSetupError } from './chat-session.ts';
+import type { ChatSession } from './chat-session.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate chat <widget> [--rules <dir>] [--trace]
 
@@ -39,39 +40,41 @@ Exit codes: 0 when the chat ends; 1 the rules do not load; 2 bad usage or unknow
 
 const COMMANDS = HELP.slice(HELP.indexOf('Commands:'), HELP.indexOf('Options:')).trimEnd();
 
-export async function runChat(args: string[]): Promise<number> {
+export async function runChat(args: string[], io: CliIo = processIo()): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { rules: { type: 'string' }, trace: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    process.stderr.write(`threadgate chat: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr.write(`threadgate chat: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    io.stdout.write(HELP);
     return 0;
   }
   if (positionals.length !== 1) {
-    process.stderr.write(`threadgate chat: give one widget id\n\n${HELP}`);
+    io.stderr.write(`threadgate chat: give one widget id\n\n${HELP}`);
     return 2;
   }
+  // Imported here, not at the top: the session pulls in the runtime and SQLite, which --help does not need.
+  const { ChatSession, ChatSetupError } = await import('./chat-session.ts');
   let session: ChatSession;
   try {
-    session = await ChatSession.open(positionals[0]!, values.rules ?? process.env.THREADGATE_RULES ?? 'rules', process.env);
+    session = await ChatSession.open(positionals[0]!, values.rules ?? io.env.THREADGATE_RULES ?? 'rules', io.env);
   } catch (err) {
     if (err instanceof ChatSetupError) {
-      process.stderr.write(`threadgate chat: ${err.message}\n`);
+      io.stderr.write(`threadgate chat: ${err.message}\n`);
       return 2;
     }
     if (isThreadgateError(err)) {
-      process.stderr.write(`threadgate chat: ${err.issues.map(formatIssue).join('\n')}\n`);
+      io.stderr.write(`threadgate chat: ${err.issues.map(formatIssue).join('\n')}\n`);
       return err.code === 'io_error' ? 2 : 1;
     }
     throw err;
   }
   try {
-    await new Chat(session, Boolean(values.trace)).run();
+    await new Chat(session, Boolean(values.trace), io).run();
   } finally {
     await session.close();
   }
@@ -82,10 +85,11 @@ class Chat {
   constructor(
     private readonly s: ChatSession,
     private trace: boolean,
+    private readonly io: CliIo,
   ) {}
 
   private say(lines: string[] | string): void {
-    process.stdout.write(`${([] as string[]).concat(lines).join('\n')}\n`);
+    this.io.stdout.write(`${([] as string[]).concat(lines).join('\n')}\n`);
   }
 
   private show(r: ServiceResult): void {
@@ -100,8 +104,8 @@ class Chat {
     this.say(`chat with widget ${w.id} (onboarding ${w.onboarding}, thread ${w.thread}); /help for commands`);
     for (const n of this.s.notes) this.say(`  i ${n}`);
     this.show(await this.s.start({}, this.trace));
-    const tty = Boolean(process.stdin.isTTY);
-    const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
+    const tty = Boolean(this.io.stdin.isTTY);
+    const rl = createInterface({ input: this.io.stdin, output: tty ? this.io.stdout : undefined, terminal: tty });
     rl.setPrompt('you> ');
     if (tty) rl.prompt();
     for await (const raw of rl) {

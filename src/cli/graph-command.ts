@@ -3,8 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CompiledThread } from '../core/compile.ts';
 import { formatIssue, isThreadgateError } from '../core/errors.ts';
-import { loadSource } from '../core/load.ts';
-import { loadRulesDir } from '../rules/load-rules-dir.ts';
+import { processIo, type CliIo } from './io.ts';
 import { threadToMermaid } from './thread-mermaid.ts';
 import { threadToSvg } from './thread-svg.ts';
 
@@ -26,6 +25,8 @@ Exit codes: 0 drawn; 1 the rules do not compile; 2 bad usage, unknown id or unre
 class UsageError extends Error {}
 
 async function findThread(target: string, rulesDir: string): Promise<CompiledThread> {
+  // Imported here, not at the top: the loaders pull in the compiler and the schemas, which --help does not need.
+  const [{ loadSource }, { loadRulesDir }] = await Promise.all([import('../core/load.ts'), import('../rules/load-rules-dir.ts')]);
   const isFile = await stat(target).then((s) => s.isFile(), () => false);
   if (isFile) {
     const loaded = loadSource(await readFile(target, 'utf8'), target);
@@ -40,44 +41,44 @@ async function findThread(target: string, rulesDir: string): Promise<CompiledThr
   return thread;
 }
 
-export async function runGraph(args: string[]): Promise<number> {
+export async function runGraph(args: string[], io: CliIo = processIo()): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { rules: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
-    process.stderr.write(`threadgate graph: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr.write(`threadgate graph: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    io.stdout.write(HELP);
     return 0;
   }
   const format = values.format ?? 'mermaid';
   if (positionals.length !== 1 || !['mermaid', 'svg'].includes(format)) {
-    process.stderr.write(`threadgate graph: ${positionals.length !== 1 ? 'give one thread id, widget id or file' : `--format must be mermaid or svg, not "${format}"`}\n\n${HELP}`);
+    io.stderr.write(`threadgate graph: ${positionals.length !== 1 ? 'give one thread id, widget id or file' : `--format must be mermaid or svg, not "${format}"`}\n\n${HELP}`);
     return 2;
   }
   try {
-    const thread = await findThread(positionals[0]!, values.rules ?? process.env.THREADGATE_RULES ?? 'rules');
+    const thread = await findThread(positionals[0]!, values.rules ?? io.env.THREADGATE_RULES ?? 'rules');
     const text = format === 'svg' ? threadToSvg(thread) : threadToMermaid(thread);
     if (values.out) {
       await writeFile(values.out, text);
-      process.stderr.write(`wrote ${values.out}\n`);
-    } else process.stdout.write(text);
+      io.stderr.write(`wrote ${values.out}\n`);
+    } else io.stdout.write(text);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`threadgate graph: ${err.message}\n`);
+      io.stderr.write(`threadgate graph: ${err.message}\n`);
       return 2;
     }
     if (isThreadgateError(err)) {
-      process.stderr.write(`threadgate graph: ${err.issues.map(formatIssue).join('\n')}\n`);
+      io.stderr.write(`threadgate graph: ${err.issues.map(formatIssue).join('\n')}\n`);
       return err.code === 'io_error' ? 2 : 1;
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code) {
-      process.stderr.write(`threadgate graph: ${e.message}\n`);
+      io.stderr.write(`threadgate graph: ${e.message}\n`);
       return 2;
     }
     throw err;

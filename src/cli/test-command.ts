@@ -1,8 +1,8 @@
 // `threadgate test [dir|file...]`: replays transcripts, prints a readable summary (or JSON), exits 0 when all pass.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatResult, formatSummary } from '../replay/report.ts';
-import { runTranscriptFile, type TranscriptResult } from '../replay/run-transcript.ts';
+import type { TranscriptResult } from '../replay/run-transcript.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate test [dir|file ...] [--rules <dir>] [--json]
 
@@ -33,43 +33,45 @@ async function transcriptsIn(path: string): Promise<string[]> {
   return out;
 }
 
-function usage(message: string): number {
-  process.stderr.write(`threadgate test: ${message}\n\n${HELP}`);
+function usage(io: CliIo, message: string): number {
+  io.stderr.write(`threadgate test: ${message}\n\n${HELP}`);
   return 2;
 }
 
-export async function runTest(args: string[]): Promise<number> {
+export async function runTest(args: string[], io: CliIo = processIo()): Promise<number> {
   const paths: string[] = [];
   let json = false;
   let rulesDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') {
-      process.stdout.write(HELP);
+      io.stdout.write(HELP);
       return 0;
     } else if (a === '--json') json = true;
     else if (a === '--rules') {
       rulesDir = args[++i];
-      if (!rulesDir) return usage('--rules needs a folder');
-    } else if (a.startsWith('-')) return usage(`unknown option ${a}`);
+      if (!rulesDir) return usage(io, '--rules needs a folder');
+    } else if (a.startsWith('-')) return usage(io, `unknown option ${a}`);
     else paths.push(a);
   }
   if (paths.length === 0) paths.push('test/conversations');
-  if (rulesDir !== undefined && !(await stat(rulesDir).then((s) => s.isDirectory(), () => false))) return usage(`rules folder not found: ${rulesDir}`);
+  if (rulesDir !== undefined && !(await stat(rulesDir).then((s) => s.isDirectory(), () => false))) return usage(io, `rules folder not found: ${rulesDir}`);
   const files: string[] = [];
   for (const p of paths) {
     try {
       files.push(...(await transcriptsIn(p)));
     } catch {
-      return usage(`no such file or folder: ${p}`);
+      return usage(io, `no such file or folder: ${p}`);
     }
   }
-  if (files.length === 0) return usage(`no transcripts (*.yaml) in ${paths.join(', ')}`);
+  if (files.length === 0) return usage(io, `no transcripts (*.yaml) in ${paths.join(', ')}`);
 
+  // Imported here, not at the top: the replay pulls in the runtime and SQLite, which --help and bad usage do not need.
+  const [{ formatResult, formatSummary }, { runTranscriptFile }] = await Promise.all([import('../replay/report.ts'), import('../replay/run-transcript.ts')]);
   const started = performance.now();
   const results: TranscriptResult[] = [];
   // On a terminal the progress line rewrites itself; in a CI log each update is its own line.
-  const tty = Boolean(process.stderr.isTTY);
+  const tty = Boolean(io.stderr.isTTY);
   let shown = false;
   let lastShown = 0;
   for (const [i, file] of files.entries()) {
@@ -80,19 +82,19 @@ export async function runTest(args: string[]): Promise<number> {
     if (long && (now - lastShown >= 1000 || i === files.length - 1)) {
       shown = true;
       lastShown = now;
-      process.stderr.write(`${tty ? '\r' : ''}[${i + 1}/${files.length}] ${results.filter((x) => !x.ok).length} failed${tty ? '' : '\n'}`);
+      io.stderr.write(`${tty ? '\r' : ''}[${i + 1}/${files.length}] ${results.filter((x) => !x.ok).length} failed${tty ? '' : '\n'}`);
     }
   }
-  if (shown && tty) process.stderr.write('\n');
+  if (shown && tty) io.stderr.write('\n');
   const ms = performance.now() - started;
   const ok = results.every((r) => r.ok);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok, durationMs: Math.round(ms), results }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ok, durationMs: Math.round(ms), results }, null, 2)}\n`);
   } else {
     const failed = results.filter((r) => !r.ok);
     const lines = results.filter((r) => r.ok).map(formatResult);
     if (failed.length) lines.push('', ...failed.map(formatResult));
-    process.stdout.write(`${lines.join('\n')}\n\n${formatSummary(results, ms)}\n`);
+    io.stdout.write(`${lines.join('\n')}\n\n${formatSummary(results, ms)}\n`);
   }
   return ok ? 0 : 1;
 }

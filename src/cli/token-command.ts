@@ -1,10 +1,8 @@
 // `threadgate token`: mints a development User Identity JWT with a widget's own HMAC key, for trying things out.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { signUserIdentity } from '../auth/index.ts';
 import { formatIssue, isThreadgateError } from '../core/errors.ts';
-import { loadConfig } from '../http/config.ts';
-import { loadRulesDir } from '../rules/load-rules-dir.ts';
+import { processIo, type CliIo } from './io.ts';
 
 const HELP = `threadgate token --widget <id> (--email <address> | --phone <+E164>) [--name <name>] [--sub <id>] [--ttl <seconds>] [--rules <dir>]
 
@@ -13,7 +11,7 @@ The secret comes from the environment variable the widget names, or else from th
 that \`threadgate serve\` generates (data/secrets.json). Prints the token on stdout.
 `;
 
-export async function runToken(args: string[]): Promise<number> {
+export async function runToken(args: string[], io: CliIo = processIo()): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -31,24 +29,26 @@ export async function runToken(args: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`threadgate token: ${(err as Error).message}\n\n${HELP}`);
+    io.stderr.write(`threadgate token: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
   if (values.help) {
-    process.stdout.write(HELP);
+    io.stdout.write(HELP);
     return 0;
   }
   if (!values.widget || (!values.email && !values.phone)) {
-    process.stderr.write(`threadgate token: --widget and --email or --phone are required\n\n${HELP}`);
+    io.stderr.write(`threadgate token: --widget and --email or --phone are required\n\n${HELP}`);
     return 2;
   }
   const ttl = values.ttl ? Number(values.ttl) : 300;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) {
-    process.stderr.write('threadgate token: --ttl must be whole seconds between 1 and 3600\n');
+    io.stderr.write('threadgate token: --ttl must be whole seconds between 1 and 3600\n');
     return 2;
   }
   try {
-    const config = loadConfig(process.env, values.rules ? { rulesDir: values.rules } : {});
+    // Imported here, not at the top: signing, the config and the rules loader are not needed for --help or bad usage.
+    const [{ signUserIdentity }, { loadConfig }, { loadRulesDir }] = await Promise.all([import('../auth/index.ts'), import('../http/config.ts'), import('../rules/load-rules-dir.ts')]);
+    const config = loadConfig(io.env, values.rules ? { rulesDir: values.rules } : {});
     const rules = await loadRulesDir(config.rulesDir);
     const widget = rules.widgets.get(values.widget);
     if (!widget) throw new Error(`no widget "${values.widget}" in ${config.rulesDir} (widgets: ${[...rules.widgets.keys()].join(', ')})`);
@@ -57,7 +57,7 @@ export async function runToken(args: string[]): Promise<number> {
     let secret: string | undefined;
     if (typeof key.secret === 'string') secret = key.secret;
     else {
-      secret = process.env[key.secret.env];
+      secret = io.env[key.secret.env];
       if (!secret) {
         const stored = JSON.parse(await readFile(config.secretsFile, 'utf8').catch(() => '{}')) as Record<string, string>;
         secret = stored[key.secret.env];
@@ -71,11 +71,11 @@ export async function runToken(args: string[]): Promise<number> {
       { alg: key.alg, secret, ...(key.kid ? { kid: key.kid } : {}) },
       { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), now: new Date(), expiresInSeconds: ttl, ...(widget.jwt!.typ ? { typ: widget.jwt!.typ } : {}) },
     );
-    process.stdout.write(`${token}\n`);
+    io.stdout.write(`${token}\n`);
     return 0;
   } catch (err) {
-    if (isThreadgateError(err)) process.stderr.write(`threadgate token: ${err.issues.map(formatIssue).join('\n')}\n`);
-    else process.stderr.write(`threadgate token: ${(err as Error).message}\n`);
+    if (isThreadgateError(err)) io.stderr.write(`threadgate token: ${err.issues.map(formatIssue).join('\n')}\n`);
+    else io.stderr.write(`threadgate token: ${(err as Error).message}\n`);
     return 1;
   }
 }

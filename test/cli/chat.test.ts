@@ -1,4 +1,4 @@
-// `threadgate chat` driven through piped stdin: trust flags, login, expiry, logout, forms and code widgets.
+// `threadgate chat` driven through a non-terminal stdin, in process: trust flags, login, expiry, logout, forms and code widgets.
 import { describe, expect, it } from 'vitest';
 import { threadgate } from './helpers.ts';
 
@@ -14,8 +14,8 @@ function turnAfter(stdout: string, line: string): string {
 }
 
 describe('threadgate chat', () => {
-  it('a visitor is not trusted; after /login the next message is, and the order flow runs', () => {
-    const r = chat('shop-visitor', ['order status', '/login julie@example.com Julie Doe', 'R-10234', '/quit']);
+  it('a visitor is not trusted; after /login the next message is, and the order flow runs', async () => {
+    const r = await chat('shop-visitor', ['order status', '/login julie@example.com Julie Doe', 'R-10234', '/quit']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  ? ask request (text)');
     expect(turnAfter(r.stdout, 'order status')).toContain('  (your message: not trusted)\n  ! action set {"topic":"order_status"}\nbot: To see order details I need to know it\'s you.');
@@ -25,35 +25,35 @@ describe('threadgate chat', () => {
     expect(turnAfter(r.stdout, 'R-10234')).toContain('  (your message: trusted)\n  ~ lookup orders: GET https://orders.example.com/v1/orders/R-10234?email=julie%40example.com');
   });
 
-  it('/advance past the token lifetime makes messages untrusted; /logout signs out', () => {
-    const r = chat('shop-visitor', ['/login julie@example.com', '/advance 600', 'R-1', '/logout', '/state']);
+  it('/advance past the token lifetime makes messages untrusted; /logout signs out', async () => {
+    const r = await chat('shop-visitor', ['/login julie@example.com', '/advance 600', 'R-1', '/logout', '/state']);
     expect(r.stdout).toContain('  i clock: ');
     expect(turnAfter(r.stdout, 'R-1')).toContain('(your message: not trusted)');
     expect(turnAfter(r.stdout, '/logout')).toContain('bot: You\'ve signed out.');
     expect(turnAfter(r.stdout, '/state')).toContain('"status": "anonymous"');
   });
 
-  it('/trace shows the steps and branches of each turn', () => {
-    const r = chat('shop-visitor', ['/trace', 'something else']);
+  it('/trace shows the steps and branches of each turn', async () => {
+    const r = await chat('shop-visitor', ['/trace', 'something else']);
     const turn = turnAfter(r.stdout, 'something else');
     expect(turn).toContain('  trace: message, turn 2, identity anonymous/none -> anonymous/none');
     expect(turn).toContain('    step menu via goto from ask_topic; #0 not about an order yes;');
     expect(turn).toContain('  ! action handoff to general');
   });
 
-  it('a code widget waits for /identify to start; the optional form works through /form', () => {
-    const code = chat('shop-portal', ['hello', '/identify ann@example.com Ann']);
+  it('a code widget waits for /identify to start; the optional form works through /form', async () => {
+    const code = await chat('shop-portal', ['hello', '/identify ann@example.com Ann']);
     expect(code.stdout).toContain('  x identity_required:');
     expect(turnAfter(code.stdout, '/identify ann@example.com Ann')).toContain('bot: Hi Ann! I can help with returns and orders.');
-    const form = chat('shop-optional', ['status', '/form Ann Lee ann@example.com']);
+    const form = await chat('shop-optional', ['status', '/form Ann Lee ann@example.com']);
     expect(turnAfter(form.stdout, 'status')).toContain('  ! action request_form: Or tell us who you are [fields name, email, phone]');
     expect(turnAfter(form.stdout, '/form Ann Lee ann@example.com')).toContain('  ! action handoff to returns');
   });
 
-  it('unknown widgets exit 2; /help lists the commands', () => {
-    const bad = threadgate(['chat', 'nope']);
+  it('unknown widgets exit 2; /help lists the commands', async () => {
+    const bad = await threadgate(['chat', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('no widget "nope" in rules');
-    expect(turnAfter(chat('shop-visitor', ['/help']).stdout, '/help')).toContain('/login <email> [name]');
+    expect(turnAfter((await chat('shop-visitor', ['/help'])).stdout, '/help')).toContain('/login <email> [name]');
   });
 });

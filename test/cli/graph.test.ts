@@ -2,11 +2,14 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { threadgate } from './helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { threadgate, type Run } from './helpers.ts';
 
 describe('threadgate graph', () => {
-  const r = threadgate(['graph', 'returns']);
+  let r: Run;
+  beforeAll(async () => {
+    r = await threadgate(['graph', 'returns']);
+  });
 
   it('prints a Mermaid flowchart with a node per step', () => {
     expect(r.code).toBe(0);
@@ -31,12 +34,12 @@ describe('threadgate graph', () => {
     expect(r.stdout).toContain('  h_cleared -.-> s_signed_out');
   });
 
-  it('accepts a widget id or a file, and writes SVG to --out', () => {
-    expect(threadgate(['graph', 'shop-visitor']).stdout).toBe(r.stdout);
-    expect(threadgate(['graph', 'rules/threads/returns.yaml']).stdout).toBe(r.stdout);
+  it('accepts a widget id or a file, and writes SVG to --out', async () => {
+    expect((await threadgate(['graph', 'shop-visitor'])).stdout).toBe(r.stdout);
+    expect((await threadgate(['graph', 'rules/threads/returns.yaml'])).stdout).toBe(r.stdout);
     const out = join(tmpdir(), `threadgate-graph-${process.pid}.svg`);
     try {
-      expect(threadgate(['graph', 'returns', '--format', 'svg', '--out', out]).code).toBe(0);
+      expect((await threadgate(['graph', 'returns', '--format', 'svg', '--out', out])).code).toBe(0);
       const svg = readFileSync(out, 'utf8');
       expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       expect(svg).toContain('data-id="order_number"');
@@ -46,11 +49,11 @@ describe('threadgate graph', () => {
     }
   });
 
-  it('unknown ids and formats exit 2', () => {
-    const bad = threadgate(['graph', 'nope']);
+  it('unknown ids and formats exit 2', async () => {
+    const bad = await threadgate(['graph', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('no thread or widget "nope" in rules (threads: returns; widgets: shop-form');
-    expect(threadgate(['graph', 'returns', '--format', 'png']).code).toBe(2);
-    expect(threadgate(['graph']).code).toBe(2);
+    expect((await threadgate(['graph', 'returns', '--format', 'png'])).code).toBe(2);
+    expect((await threadgate(['graph'])).code).toBe(2);
   });
 });

@@ -1,8 +1,10 @@
-// Runs the real `threadgate` bin in a child process, so tests see exit codes and output as a user would.
+// Runs the CLI in process through main() with in-memory streams, or (for the few bin tests) the real bin in a child process.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { main } from '../../src/cli/main.ts';
 
 const BIN = resolve('bin/threadgate.js');
 
@@ -12,8 +14,40 @@ export interface Run {
   stderr: string;
 }
 
-export function threadgate(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 30_000 });
+export interface RunOptions {
+  /** Piped to stdin, as `spawnSync`'s input: not a terminal. */
+  input?: string;
+  env?: Record<string, string>;
+}
+
+/** A non-terminal output stream that keeps what is written, as a pipe to a parent process would. */
+function captured(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+/**
+ * Runs `threadgate <args>` in this process: same exit code, stdout and stderr as the bin, without paying a
+ * child process and tsx start (about a second each) per call. A command that throws rejects, where the bin would crash.
+ */
+export async function threadgate(args: string[], opts: RunOptions = {}): Promise<Run> {
+  const stdout = captured();
+  const stderr = captured();
+  const stdin = Readable.from(opts.input ? [opts.input] : []);
+  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, stdin, env: { ...process.env, ...opts.env } });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Runs the real `threadgate` bin in a child process, so a test sees exit codes and output as a user would. */
+export function spawnThreadgate(args: string[], opts: RunOptions = {}): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
