@@ -7,7 +7,7 @@ export const COMMANDS = ['serve', 'token', 'schema', 'test', 'validate', 'graph'
 export const HELP = `threadgate <command>
 
 Commands:
-  serve            run the HTTP service on the embedded SQLite store (what npm start runs)
+  serve            run the HTTP service (embedded SQLite, or PostgreSQL with DATABASE_URL; what npm start runs)
   token            mint a development User Identity JWT with a widget's HMAC key
   schema [dir]     write the JSON Schemas of thread and widget files (default docs/schema)
   test [dir]       replay conversation transcripts (default test/conversations)
