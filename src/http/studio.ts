@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
@@ -54,8 +55,11 @@ async function readAsset(file: string): Promise<Asset> {
   return asset;
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, type: string, cache: string) {
-  reply.header('content-security-policy', STUDIO_CSP).header('cache-control', cache).header('vary', 'accept-encoding').type(type);
+/** The page's policy: STUDIO_CSP, plus `<style>` elements that carry this response's nonce. */
+export const pageCsp = (nonce: string) => STUDIO_CSP.replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
+
+function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, type: string, cache: string, csp = STUDIO_CSP) {
+  reply.header('content-security-policy', csp).header('cache-control', cache).header('vary', 'accept-encoding').type(type);
   const accepts = String(request.headers['accept-encoding'] ?? '');
   if (asset.gzip && /\bgzip\b/.test(accepts)) return reply.header('content-encoding', 'gzip').send(asset.gzip);
   return reply.send(asset.body);
@@ -71,8 +75,11 @@ async function sendIndex(request: FastifyRequest, reply: FastifyReply) {
     return reply.code(503).header('content-security-policy', STUDIO_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
   }
   // Read each time (it is small): a rebuild changes the hashed names it points at, and it must never be cached stale.
-  const body = await readFile(index);
-  return send(request, reply, { body, gzip: gzipSync(body) }, TYPES['.html']!, 'no-cache');
+  // A fresh nonce per page: CodeMirror writes its theme into <style> elements, which carry the nonce the page reads
+  // from its meta tag. Scripts stay 'self' only, and no style attribute is allowed (nonces never cover those).
+  const nonce = randomBytes(16).toString('base64');
+  const body = Buffer.from((await readFile(index, 'utf8')).replaceAll('__TG_CSP_NONCE__', nonce));
+  return send(request, reply, { body, gzip: gzipSync(body) }, TYPES['.html']!, 'no-store', pageCsp(nonce));
 }
 
 const ThreadParams = z.object({ id: IdSchema }).strict();

@@ -5,11 +5,12 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'preact/hooks';
+import { cspNonce } from './YamlEditor.tsx';
 
 export function DiffView({ a, b }: { a: string; b: string }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const readOnly = [basicSetup, yaml(), EditorState.readOnly.of(true), EditorView.editable.of(false)];
+    const readOnly = [cspNonce, basicSetup, yaml(), EditorState.readOnly.of(true), EditorView.editable.of(false)];
     const view = new MergeView({
       parent: host.current!,
       a: { doc: a, extensions: readOnly },

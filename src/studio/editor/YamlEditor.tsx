@@ -9,6 +9,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Issue } from '../api.ts';
 import { threadCompletion, threadHover, type FileFacts } from './schema-assist.ts';
 
+/** The per-page CSP nonce the server wrote into index.html; CodeMirror's style elements need it under style-src. */
+export const cspNonce = EditorView.cspNonce.of(document.querySelector<HTMLMetaElement>('meta[name=tg-csp-nonce]')?.content ?? '');
+
 export interface EditorHandle {
   /** Moves the cursor to a line and scrolls it into view (from a graph node or a diagnostic in the list). */
   reveal: (line: number, column?: number) => void;
@@ -58,6 +61,7 @@ export function YamlEditor({ initial, check, onChange, onIssues, fileFacts, hand
       return issues.map((i) => ({ ...issueRange(view.state, i), severity: i.severity === 'warning' ? 'warning' : 'error', message: `${i.message} [${i.code}]`, source: i.code }));
     };
     const extensions: Extension[] = [
+      cspNonce,
       basicSetup,
       yaml(),
       EditorState.tabSize.of(2),

@@ -50,7 +50,8 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
   const svgRef = useRef<SVGSVGElement>(null);
   const drag = useRef<{ px: number; py: number; x: number; y: number } | null>(null);
   const fitted = useRef(false);
-  const key = useMemo(() => JSON.stringify(graph), [graph]);
+  // Only what changes the drawing: a keystroke inside a step's YAML that leaves its summary alone costs no layout.
+  const key = useMemo(() => JSON.stringify([graph.nodes.map((n) => [n.id, n.kind, n.detail, n.text, n.start]), graph.edges, graph.missing]), [graph]);
 
   useEffect(() => {
     let live = true;
@@ -66,18 +67,25 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
     };
   }, [key]);
 
-  const fit = (l: Layout | null = layout) => {
+  const fit = (l: Layout | null = layout, readable = false) => {
     const svg = svgRef.current;
     if (!svg || !l) return;
     const { width, height } = svg.getBoundingClientRect();
     const k = Math.min(width / Math.max(l.width, 1), height / Math.max(l.height, 1), 1.25);
+    // A big thread fitted whole is too small to read: the first view then starts at the start step, at a readable size.
+    const start = l.nodes.find((p) => p.node?.start);
+    if (readable && k < 0.6 && start) {
+      const rk = 0.8;
+      setView({ k: rk, x: 24 - start.x * rk, y: height / 2 - (start.y + start.height / 2) * rk });
+      return;
+    }
     setView({ k, x: (width - l.width * k) / 2, y: (height - l.height * k) / 2 });
   };
   // Fit once when the first layout arrives; later edits keep the admin's pan and zoom.
   useEffect(() => {
     if (layout && !fitted.current) {
       fitted.current = true;
-      fit(layout);
+      fit(layout, true);
     }
   }, [layout]);
 

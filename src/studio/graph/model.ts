@@ -152,7 +152,7 @@ function branchEdges(value: unknown, from: string, handler: boolean, out: GraphE
 function stepSources(text: string): Map<string, { line: number; yaml: string }> {
   const out = new Map<string, { line: number; yaml: string }>();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, maxAliasCount: 50 });
+  const doc = parseDocument(text, { lineCounter: lines });
   const root = doc.contents;
   if (!isMap(root)) return out;
   const steps = root.items.find((p) => isScalar(p.key) && p.key.value === 'steps')?.value;
@@ -177,7 +177,7 @@ export type ParseResult = { ok: true; graph: ThreadGraph; doc: Obj } | { ok: fal
 /** Parses a thread file (as much as parses) into its graph; a YAML syntax error answers ok: false with its line. */
 export function threadGraph(text: string): ParseResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, maxAliasCount: 50, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     return { ok: false, error: e.message.split('\n')[0] ?? 'YAML error', line: lines.linePos(e.pos[0]).line };
