@@ -75,6 +75,8 @@ describe.runIf(run)('Thread Studio in Chromium', () => {
     const labels = await page.$$eval('.edge-label text', (els) => els.map((e) => e.textContent));
     expect(labels).toContain('authenticated customer');
     expect(await page.$$('.edge-on_fail')).not.toHaveLength(0);
+    // The first view of a big graph starts at the start step; Fit brings every node into the window to click it.
+    await page.click('button:has-text("Fit")');
     await page.click('.node[data-step=order_number]');
     await expect(page.textContent('[data-testid=step-yaml]')).resolves.toContain('onFail: agent');
   }, SLOW);
@@ -94,7 +96,7 @@ describe.runIf(run)('Thread Studio in Chromium', () => {
   it('shows a fact typo at its line as you type, then saves and publishes the fix', async () => {
     const { page } = b;
     await page.waitForSelector('[data-testid=check-status]:has-text("valid")');
-    await replaceInEditor('fact: auth.status, operator: equal, value: identified', 'fact: auth.statuz, operator: equal, value: identified');
+    await replaceInEditor('fact: auth.status, operator: equal, value: identified', 'fact: auht.status, operator: equal, value: identified');
     const line = returnsSource.split('\n').findIndex((l) => l.includes('fact: auth.status, operator: equal, value: identified')) + 1;
     const problem = page.locator('[data-testid=problems] .problem[data-code=fact_unknown]');
     await problem.waitFor();
@@ -103,7 +105,7 @@ describe.runIf(run)('Thread Studio in Chromium', () => {
     await page.waitForSelector('.node.has-error[data-step=greet]');
 
     // Fix the typo, change the visitor greeting, save, publish.
-    await replaceInEditor('auth.statuz', 'auth.status');
+    await replaceInEditor('auht.status', 'auth.status');
     await replaceInEditor('Hi! I can help with returns and order status.', 'Hello! I can help with returns and order status.');
     await page.waitForSelector('[data-testid=check-status]:has-text("valid")');
     expect(await page.$('[data-testid=problems] .problem[data-code=fact_unknown]')).toBeNull();

@@ -3,7 +3,7 @@ import { autocompletion } from '@codemirror/autocomplete';
 import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import { EditorState, type Extension } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { Decoration, EditorView, MatchDecorator, ViewPlugin, WidgetType, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Issue } from '../api.ts';
@@ -11,6 +11,40 @@ import { threadCompletion, threadHover, type FileFacts } from './schema-assist.t
 
 /** The per-page CSP nonce the server wrote into index.html; CodeMirror's style elements need it under style-src. */
 export const cspNonce = EditorView.cspNonce.of(document.querySelector<HTMLMetaElement>('meta[name=tg-csp-nonce]')?.content ?? '');
+
+class Masked extends WidgetType {
+  override eq() {
+    return true;
+  }
+  toDOM() {
+    const span = document.createElement('span');
+    span.className = 'cm-masked-secret';
+    span.textContent = '•••••••• (secret in the file: hidden)';
+    return span;
+  }
+}
+
+// `secret: <literal>` (not `secret: { env: NAME }`): the value stays in the text, so saving keeps it, but is never drawn.
+const secretMatcher = new MatchDecorator({
+  regexp: /(\b(?:secret|publicKey)\s*:\s*)(["']?)([^\s{"'#][^"'#\n]*)\2/g,
+  decorate: (add, from, _to, match) => {
+    const start = from + match[1]!.length;
+    if (match[1]!.startsWith('publicKey')) return; // a public key is not a secret
+    add(start, start + match[2]!.length * 2 + match[3]!.length, Decoration.replace({ widget: new Masked() }));
+  },
+});
+export const maskSecrets = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.decorations = secretMatcher.createDeco(view);
+    }
+    update(u: ViewUpdate) {
+      this.decorations = secretMatcher.updateDeco(u, this.decorations);
+    }
+  },
+  { decorations: (v) => v.decorations, provide: (p) => EditorView.atomicRanges.of((view) => view.plugin(p)?.decorations ?? Decoration.none) },
+);
 
 export interface EditorHandle {
   /** Moves the cursor to a line and scrolls it into view (from a graph node or a diagnostic in the list). */
@@ -28,6 +62,8 @@ interface Props {
   fileFacts?: () => FileFacts;
   handle?: (h: EditorHandle) => void;
   label: string;
+  /** Widget files: draw inline JWT secrets as dots (the studio never shows a secret's value). */
+  hideSecrets?: boolean;
 }
 
 /** An issue's line/column as a document range: the rest of the token at that column, or the whole line. */
@@ -40,7 +76,7 @@ export function issueRange(state: EditorState, i: Issue): { from: number; to: nu
   return to > from ? { from, to } : { from: line.from, to: line.to };
 }
 
-export function YamlEditor({ initial, check, onChange, onIssues, fileFacts, handle, label }: Props) {
+export function YamlEditor({ initial, check, onChange, onIssues, fileFacts, handle, label, hideSecrets }: Props) {
   const host = useRef<HTMLDivElement>(null);
   // The callbacks change every render; the editor is built once, so it reads them through refs.
   const cbs = useRef({ check, onChange, onIssues, fileFacts });
@@ -72,6 +108,7 @@ export function YamlEditor({ initial, check, onChange, onIssues, fileFacts, hand
         if (u.docChanged) cbs.current.onChange(u.state.doc.toString());
       }),
     ];
+    if (hideSecrets) extensions.push(maskSecrets);
     if (cbs.current.fileFacts) {
       const facts = () => cbs.current.fileFacts!();
       extensions.push(autocompletion({ override: [threadCompletion(facts)], activateOnTyping: true }), threadHover);

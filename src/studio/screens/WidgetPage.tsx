@@ -103,6 +103,7 @@ export function WidgetPage({ id }: { id: string }) {
         <div class="pane editor-pane">
           <YamlEditor
             label={`YAML of widget ${id}`}
+            hideSecrets
             initial={loaded.source}
             onChange={setText}
             check={async (t) => {
