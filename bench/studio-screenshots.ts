@@ -1,7 +1,7 @@
 // Takes the screenshots docs/studio.md shows (docs/studio/*.png): every screen of Thread Studio on the example rules, in headless Chromium.
 // Run: npm run studio:screenshots (builds the studio first when dist/studio is missing).
 import { mkdir } from 'node:fs/promises';
-import { bigThread, ensureStudioBuilt, KEYS, launchBrowser, startStudioServer } from '../test/studio/harness.ts';
+import { bigThread, ensureStudioBuilt, KEYS, launchBrowser, replaceInEditor, startStudioServer } from '../test/studio/harness.ts';
 
 const OUT = process.argv[2] ?? 'docs/studio';
 
@@ -33,21 +33,17 @@ try {
   await page.waitForSelector('[data-testid=check-status]:not(:has-text("checking"))');
   await shot('thread-graph');
 
+  await page.click('button:has-text("Fit")');
   await page.click('.node[data-step=order_number]');
   await page.waitForSelector('[data-testid=step-details]');
   await shot('thread-step-selected');
   await page.click('[data-testid=step-details] button[aria-label=Close]');
 
-  // A typo in a fact name: the server's fact_unknown error at its line, in the gutter and the problems list.
-  await page.click('.cm-content');
-  const line = await page.evaluate(`(() => { const lines = [...document.querySelectorAll('.cm-line')]; return lines.findIndex(l => l.textContent.includes('fact: auth.status, operator: equal, value: identified')); })()`);
-  if (typeof line === 'number' && line >= 0) {
-    await page.locator('.cm-line').nth(line).click();
-    await page.keyboard.press('End');
-  }
-  const text = await page.evaluate(`document.querySelector('.cm-content').cmView.view.state.doc.toString()`).catch(() => null);
-  void text;
-  await page.waitForTimeout(200);
+  // A typo in a fact name: the server's fact_unknown error at its line, in the gutter, the problems list and on the node.
+  await replaceInEditor(page, 'fact: auth.status, operator: equal, value: identified', 'fact: auht.status, operator: equal, value: identified');
+  await page.waitForSelector('[data-testid=problems] .problem[data-code=fact_unknown]');
+  await page.waitForSelector('.node.has-error[data-step=greet]');
+  await page.mouse.move(300, 400);
   await shot('thread-editor');
 
   await page.goto(`${server.url}/studio/threads/returns/versions`);

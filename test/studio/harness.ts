@@ -118,3 +118,19 @@ export function bigThread(id: string, n: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Selects the first match of `find` with CodeMirror's search panel (Ctrl-F), then types `replace` over it, as an
+ * admin would. The panel commits its query on keyup, so a key is pressed in the field after filling it.
+ */
+export async function replaceInEditor(page: Page, find: string, replace: string): Promise<void> {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Control+f');
+  const field = page.locator('.cm-search input[name=search]');
+  await field.fill(find);
+  await field.press('End');
+  await field.press('Enter');
+  await field.press('Escape');
+  await page.keyboard.type(replace);
+}

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { bigThread, CHROMIUM, ensureStudioBuilt, KEYS, launchBrowser, startStudioServer, type Browser, type StudioServer } from './harness.ts';
+import { bigThread, CHROMIUM, ensureStudioBuilt, KEYS, launchBrowser, replaceInEditor, startStudioServer, type Browser, type StudioServer } from './harness.ts';
 
 // Under CI the browser must start: a missing Chromium fails every test here. Elsewhere, no Chromium skips them.
 const run = process.env.CI === 'true' || existsSync(CHROMIUM);
@@ -81,22 +81,12 @@ describe.runIf(run)('Thread Studio in Chromium', () => {
     await expect(page.textContent('[data-testid=step-yaml]')).resolves.toContain('onFail: agent');
   }, SLOW);
 
-  /** Selects the first match of `find` with the editor's search panel, then types `replace` over it. */
-  async function replaceInEditor(find: string, replace: string) {
-    const { page } = b;
-    await page.click('.cm-content');
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('Control+f');
-    await page.fill('.cm-search input[name=search]', find);
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Escape');
-    await page.keyboard.type(replace);
-  }
+  const replace = (find: string, by: string) => replaceInEditor(b.page, find, by);
 
   it('shows a fact typo at its line as you type, then saves and publishes the fix', async () => {
     const { page } = b;
     await page.waitForSelector('[data-testid=check-status]:has-text("valid")');
-    await replaceInEditor('fact: auth.status, operator: equal, value: identified', 'fact: auht.status, operator: equal, value: identified');
+    await replace('fact: auth.status, operator: equal, value: identified', 'fact: auht.status, operator: equal, value: identified');
     const line = returnsSource.split('\n').findIndex((l) => l.includes('fact: auth.status, operator: equal, value: identified')) + 1;
     const problem = page.locator('[data-testid=problems] .problem[data-code=fact_unknown]');
     await problem.waitFor();
@@ -105,8 +95,8 @@ describe.runIf(run)('Thread Studio in Chromium', () => {
     await page.waitForSelector('.node.has-error[data-step=greet]');
 
     // Fix the typo, change the visitor greeting, save, publish.
-    await replaceInEditor('auht.status', 'auth.status');
-    await replaceInEditor('Hi! I can help with returns and order status.', 'Hello! I can help with returns and order status.');
+    await replace('auht.status', 'auth.status');
+    await replace('Hi! I can help with returns and order status.', 'Hello! I can help with returns and order status.');
     await page.waitForSelector('[data-testid=check-status]:has-text("valid")');
     expect(await page.$('[data-testid=problems] .problem[data-code=fact_unknown]')).toBeNull();
     await page.click('button:has-text("Save draft")');
