@@ -46,8 +46,16 @@ try {
   await page.mouse.move(300, 400);
   await shot('thread-editor');
 
+  // A second version, so the diff has something to show: the visitor greeting reworded, published over the API.
+  const admin = { authorization: `Bearer ${KEYS.admin}` };
+  const v1 = (await server.t.app.inject({ url: '/v1/threads/returns/versions/1', headers: admin })).json() as { source: string };
+  const v2 = v1.source.replace('Hi! I can help with returns and order status.', 'Hello! I can help with returns, exchanges and order status.');
+  await server.t.app.inject({ method: 'PUT', url: '/v1/threads/returns/draft', headers: { ...admin, 'content-type': 'application/yaml' }, payload: v2 });
+  await server.t.app.inject({ method: 'POST', url: '/v1/threads/returns/publish', headers: admin });
   await page.goto(`${server.url}/studio/threads/returns/versions`);
-  await page.waitForSelector('[data-testid=diff] .cm-mergeView, [data-testid=diff]');
+  await page.selectOption('select[aria-label=Left]', '1');
+  await page.selectOption('select[aria-label=Right]', '2');
+  await page.waitForSelector('[data-testid=diff] .cm-changedLine');
   await shot('versions');
 
   await page.goto(`${server.url}/studio/widgets/shop-visitor`);

@@ -76,7 +76,7 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
     const start = l.nodes.find((p) => p.node?.start);
     if (readable && k < 0.6 && start) {
       const rk = 0.8;
-      setView({ k: rk, x: 24 - start.x * rk, y: height / 2 - (start.y + start.height / 2) * rk });
+      setView({ k: rk, x: 8, y: height / 2 - (start.y + start.height / 2) * rk });
       return;
     }
     setView({ k, x: (width - l.width * k) / 2, y: (height - l.height * k) / 2 });
