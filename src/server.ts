@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { formatIssue, isThreadgateError } from './core/errors.ts';
 import { build } from './http/app.ts';
+import { ensureStudioBuilt } from './http/studio.ts';
 import { loadOrCreateApiKeys } from './http/api-keys.ts';
 import { loadConfig, type ServiceConfig } from './http/config.ts';
 import { fillMissingSecrets, secretEnvNames } from './http/secrets-file.ts';
@@ -104,6 +105,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     // file is published once (the second finds it active already), never as two identical versions.
     const seeded = await store.exclusively('seed-rules', () => registry.seedFromDir(config.rulesDir, new Date().toISOString()));
     const keys = await loadOrCreateApiKeys(config.apiKeysFile);
+    // A clone whose install skipped the prepare script still serves /studio: built here, once.
+    await ensureStudioBuilt(log);
     const app = await build({
       store,
       registry,

@@ -17,6 +17,7 @@ import { evaluateRoutes } from './routes/evaluate.ts';
 import { identityTokenRoutes } from './routes/identity-tokens.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { studioRoutes } from './studio.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { widgetRoutes } from './routes/widgets.ts';
 
@@ -94,5 +95,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes);
   await app.register(evaluateRoutes);
   await app.register(identityTokenRoutes);
+  await app.register(studioRoutes);
   return app;
 }
