@@ -108,7 +108,7 @@ const lintRoute: FastifyPluginAsync = async (root) => {
       let text: string;
       if (given !== null) text = sourceText(given);
       else {
-        const draft = await app.tg.store.getThreadDraft(id);
+        const draft = await app.services.store.rules.getThreadDraft(id);
         if (!draft) throw new HttpError('draft_not_found', 'This thread has no draft to lint; send the file in the body, or PUT /v1/threads/:id/draft first.');
         text = draft.source;
       }
