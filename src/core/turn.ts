@@ -73,14 +73,14 @@ export class Turn {
   }
 
   /** Applies a token result: a verified identity authenticates; a rejection changes nothing but is reported. */
-  applyToken(token: TokenResult, lookup: ProfileRecord | null | undefined): void {
+  applyToken(token: TokenResult, directoryMatch: ProfileRecord | null | undefined): void {
     if (token.ok) {
       if (token.identity.expiresAt <= this.nowSeconds) {
         // The edge should not pass an expired identity; treat it as the rejection it is.
         this.reject('expired', 'The token has expired.');
         return;
       }
-      this.absorb(authenticate(this.state, token.identity, lookup, this.identityCtx()));
+      this.absorb(authenticate(this.state, token.identity, directoryMatch, this.identityCtx()));
     } else {
       this.reject(token.reason, token.message);
     }

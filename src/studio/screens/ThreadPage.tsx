@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, checkThread, getDraft, getVersion, listVersions, publish, putDraft, type Issue, type VersionSummary } from '../api.ts';
 import { YamlEditor, type EditorHandle } from '../editor/YamlEditor.tsx';
 import type { FileFacts } from '../editor/schema-assist.ts';
+import { ProblemList } from '../editor/ProblemList.tsx';
 import { GraphView } from '../graph/GraphView.tsx';
 import { threadGraph, type ThreadGraph } from '../graph/model.ts';
 import { Confirm, Link, Notice, when } from '../ui.tsx';
@@ -177,21 +178,12 @@ export function ThreadPage({ id }: { id: string }) {
             fileFacts={() => fileFactsOf(docRef.current)}
             handle={(h) => (editor.current = h)}
           />
-          <div class="problems" data-testid="problems">
-            <div class="problems-head">
-              Problems <span class="muted small">from POST /validate and /lint, as you type</span>
-            </div>
-            {issues.length === 0 && current && <div class="muted small pad">No errors or warnings.</div>}
-            {issues.map((i) => (
-              <button type="button" class={`problem sev-${i.severity === 'warning' ? 'warning' : 'error'}`} onClick={() => editor.current?.reveal(i.line ?? 1, i.column ?? 1)} data-code={i.code} data-line={i.line ?? ''}>
-                <span class="where">
-                  {i.line ?? 1}:{i.column ?? 1}
-                </span>
-                <span class="code">{i.code}</span>
-                <span class="msg">{i.message}</span>
-              </button>
-            ))}
-          </div>
+          <ProblemList
+            issues={issues}
+            source="from POST /validate and /lint, as you type"
+            empty={current ? 'No errors or warnings.' : null}
+            onReveal={(line, column) => editor.current?.reveal(line, column)}
+          />
         </div>
         <div class="pane graph-pane">
           {parseError && <Notice kind="error">The graph shows the last text that parsed. YAML: {parseError}</Notice>}

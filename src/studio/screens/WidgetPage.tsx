@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { parse } from 'yaml';
 import { checkWidget, getWidget, putWidget, type ApiError, type Issue } from '../api.ts';
+import { ProblemList } from '../editor/ProblemList.tsx';
 import { YamlEditor, type EditorHandle } from '../editor/YamlEditor.tsx';
 import { Link, Notice, when } from '../ui.tsx';
 
@@ -119,20 +120,11 @@ export function WidgetPage({ id }: { id: string }) {
             onIssues={setIssues}
             handle={(h) => (editor.current = h)}
           />
-          <div class="problems">
-            <div class="problems-head">
-              Problems <span class="muted small">compiled with its thread via POST /v1/evaluate; JWT secrets are checked on save</span>
-            </div>
-            {issues.map((i) => (
-              <button type="button" class="problem sev-error" onClick={() => editor.current?.reveal(i.line ?? 1, i.column ?? 1)}>
-                <span class="where">
-                  {i.line ?? 1}:{i.column ?? 1}
-                </span>
-                <span class="code">{i.code}</span>
-                <span class="msg">{i.message}</span>
-              </button>
-            ))}
-          </div>
+          <ProblemList
+            issues={issues}
+            source="compiled with its thread via POST /v1/evaluate; JWT secrets are checked on save"
+            onReveal={(line, column) => editor.current?.reveal(line, column)}
+          />
         </div>
         <div class="pane side-pane">
           <h3>Onboarding</h3>
