@@ -5,7 +5,7 @@ import { processIo, type CliIo } from './io.ts';
 const HELP = `threadgate validate [dir|file] [--json] [--strict]
 
 Checks every thread and widget file under dir (default $THREADGATE_RULES or ./rules): YAML syntax, the schema,
-references (steps, facts, slots, conditions, templates) and lint rules (unreachable steps, dead ends, loops
+references (steps, facts, slots, conditions, templates) and lint checks (unreachable steps, dead ends, loops
 without an ask, shadowed branches, negations over facts that may be missing, ...). See docs/cli.md.
 
 Prints one finding per line as "file:line:col severity code: message", then a summary.

@@ -1,10 +1,10 @@
-// The thread linter: runs every lint rule over a compiled thread (and the widgets that run it).
+// The thread linter: runs every lint check over a compiled thread (and the widgets that run it).
 import type { CompiledThread } from '../core/compile.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
-import { deadEnds, loopsWithoutAsk, unreachableSteps } from './structure-rules.ts';
-import { branchFindings } from './branch-rules.ts';
-import { missingFactFindings } from './missing-fact-rules.ts';
-import { widgetFindings } from './widget-rules.ts';
+import { deadEnds, loopsWithoutAsk, unreachableSteps } from './structure-checks.ts';
+import { branchFindings } from './branch-checks.ts';
+import { missingFactFindings } from './missing-fact-checks.ts';
+import { widgetFindings } from './widget-checks.ts';
 import { namedConditions } from './conditions.ts';
 import { slotDomains, slotsSetAtNext } from './slots.ts';
 import { threadEdges } from './thread-graph.ts';

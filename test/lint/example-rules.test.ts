@@ -15,7 +15,7 @@ describe('lint on the example rules', () => {
   });
 });
 
-describe('widget lint rules', () => {
+describe('widget lint checks', () => {
   const thread = `kind: thread\nid: t\nstart: a\nsteps:\n  a:\n    next:\n      - when: { fact: onboarding.type, operator: equal, value: optional_form }\n        goto: form\n      - goto: login\n  form:\n    action: { type: request_form }\n  login:\n    action: { type: request_login }\n`;
   it('warns when a none widget can reach a form request, with the thread file:line', () => {
     const fs = lintWidgetYaml(thread.replace('value: optional_form', 'value: none'), 'kind: widget\nid: w\nonboarding: none\nthread: t\nloginUrl: https://x.example/login\n');

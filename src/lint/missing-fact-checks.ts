@@ -1,4 +1,4 @@
-// Lint rule: negations over facts that may be missing, where "missing makes every operator false" surprises.
+// Lint check: negations over facts that may be missing, where "missing makes every operator false" surprises.
 import type { CompiledThread } from '../core/compile.ts';
 import type { NormalCondition, NormalLeaf } from '../core/rules-engine.ts';
 import type { PathKey } from '../core/zod-issues.ts';

@@ -4,7 +4,7 @@ import { codes, lintYaml } from './helpers.ts';
 
 const head = 'kind: thread\nid: t\nstart: a\nsteps:\n';
 
-describe('structure lint rules', () => {
+describe('structure lint checks', () => {
   it('reports an unreachable step at its line', () => {
     const fs = lintYaml(`${head}  a:\n    ask: { slot: x, type: text }\n    next: a\n  orphan:\n    say: nobody comes here\n    action: { type: end }\n`);
     expect(fs).toEqual([expect.objectContaining({ code: 'step_unreachable', severity: 'warning', file: 'crafted.yaml', line: 8, step: 'orphan' })]);

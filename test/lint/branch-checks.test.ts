@@ -4,7 +4,7 @@ import { codes, lintYaml } from './helpers.ts';
 
 const thread = (next: string) => `kind: thread\nid: t\nstart: a\nsteps:\n  a:\n    ask: { slot: topic, type: choice, choices: [x, y] }\n    next:\n${next}\n  b: { action: { type: end } }\n  c: { action: { type: end } }\n`;
 
-describe('branch lint rules', () => {
+describe('branch lint checks', () => {
   it('a branch after an always-true one is shadowed (error), at the later branch', () => {
     const fs = lintYaml(thread(`      - { when: { fact: auth.status, operator: in, value: [anonymous, identified, authenticated] }, goto: b }\n      - { when: { fact: auth.trusted, operator: equal, value: true }, goto: c }\n      - goto: c`));
     const shadowed = fs.filter((f) => f.code === 'branch_shadowed');

@@ -1,4 +1,4 @@
-// Lint rules about branch lists: branches that can never win, conditions that never hold, missing defaults.
+// Lint checks about branch lists: branches that can never win, conditions that never hold, missing defaults.
 import type { CompiledThread } from '../core/compile.ts';
 import { conditionKey, conditionText, outcomes, type EvalContext } from './conditions.ts';
 import type { Edge } from './thread-graph.ts';

@@ -1,4 +1,4 @@
-// Lint rules about the step graph: unreachable steps, dead ends, and loops that never wait for the customer.
+// Lint checks about the step graph: unreachable steps, dead ends, and loops that never wait for the customer.
 import type { CompiledThread } from '../core/compile.ts';
 import { finding, type Finding, type Place } from './types.ts';
 import { reachableSteps, stronglyConnected, type Edge } from './thread-graph.ts';

@@ -1,4 +1,4 @@
-// Lint rules about a widget and the thread it runs: actions that cannot work on this widget.
+// Lint checks about a widget and the thread it runs: actions that cannot work on this widget.
 import type { CompiledThread } from '../core/compile.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
 import { outcomes, type Named } from './conditions.ts';
