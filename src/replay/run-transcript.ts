@@ -13,6 +13,7 @@ import { openSqliteStore } from '../store/sqlite/store.ts';
 import type { Store } from '../store/store.port.ts';
 import { checkExpect, type TurnOutcome } from './check-expect.ts';
 import { loadTranscript, type LoadedTranscript } from './load-transcript.ts';
+import { startAt } from './start-at.ts';
 import { tokenFor } from './tokens.ts';
 import { CUSTOMER_EVENTS, type CustomerEvent, type LookupStub, type Transcript, type Turn } from './transcript.schema.ts';
 import type { JwtSettings } from '../auth/index.ts';
@@ -145,6 +146,18 @@ export function stubbedLookups(stubs: Record<string, LookupStub>): LookupExecuto
   };
 }
 
+/** Publishes the widget's thread changed to start at `start.at` with `start.slots` filled (start-at.ts), as the studio simulates it. */
+async function startAnywhere(store: Store, widgetSource: string, start: NonNullable<Transcript['start']>, rulesDir: string, now: string) {
+  const threadId = parseDocument(widgetSource).get('thread');
+  const active = typeof threadId === 'string' ? await store.rules.getActiveThreadVersion(threadId) : null;
+  if (!active) throw new ThreadgateError('config_invalid', `start.at: the widget's thread is not in ${rulesDir}`);
+  if (start.at !== undefined && !parseDocument(active.source).hasIn(['steps', start.at])) {
+    throw new ThreadgateError('config_invalid', `start.at: the thread "${active.threadId}" has no step "${start.at}"`);
+  }
+  await store.rules.putThreadDraft(active.threadId, startAt(active.source, start.at, start.slots), now);
+  await store.rules.publishThread(active.threadId, now);
+}
+
 /** Seeds the store from the rules folder, applies the setup and builds the service with a clock the transcript moves. */
 async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions) {
   const secrets = { ...TEST_SECRETS, ...(t.setup.secrets ?? {}) };
@@ -160,6 +173,7 @@ async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions
     doc.set('onboarding', t.setup.onboarding);
     await store.rules.putWidget(row.id, String(doc), at());
   }
+  if (t.start?.at !== undefined || t.start?.slots !== undefined) await startAnywhere(store, row.source, t.start, rulesDir, at());
   for (const p of t.setup.profiles ?? []) {
     const put = await store.profiles.put(p, at());
     if (!put.ok) throw new ThreadgateError('config_invalid', `setup.profiles: ${p.id}'s ${put.key} already belongs to ${put.takenBy}`);
