@@ -84,7 +84,6 @@ export function exportTranscript(sim: Simulation, name: string): ExportResult {
   const problems: string[] = [];
   const usesToken = sim.turns.some((t) => t.action.kind === 'login' || t.action.kind === 'reject' || (t.action.kind === 'start' && t.action.login));
   if (usesToken && !setup.widget.hasJwt) problems.push(`The widget "${setup.widget.id}" has no JWT settings: a transcript cannot sign tokens for it.`);
-  if (setup.startAt) problems.push(`The simulation starts at step "${setup.startAt}"; the transcript starts at the thread's start step unless its start.at says otherwise (kept below).`);
   const doc: Obj = {
     name,
     description: `Exported from Thread Studio: thread ${setup.threadId} on widget ${setup.widget.id}. Replays the thread file in the rules folder, so save the draft there first.`,

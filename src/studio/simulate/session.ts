@@ -1,11 +1,11 @@
 // A simulated conversation over the draft: each customer action becomes a core event sent to POST /v1/evaluate, with the runtime's directory and lookups emulated here.
-import { parseDocument } from 'yaml';
 import type { ProfileRecord, TokenResult } from '../../core/events.ts';
 import { checkResponse, type ResponseSchema } from '../../core/lookup-schema.ts';
 import type { Output, TurnTrace } from '../../core/outputs.ts';
 import { initialState, type ConversationState } from '../../core/state.ts';
 import type { Scalar } from '../../core/thread.schema.ts';
 import { MemoryProfileDirectory } from '../../profiles/memory-directory.ts';
+import { startAt } from '../../replay/start-at.ts';
 import { contactKeys } from '../../runtime/contact-keys.ts';
 import { api } from '../api.ts';
 import { NOT_CONFIGURED, rejected, verifiedLogin, type Login, type Rejection } from './tokens.ts';
@@ -66,6 +66,8 @@ export interface SimSetup {
 
 export interface Simulation {
   setup: SimSetup;
+  /** The thread source sent to /v1/evaluate on every turn. */
+  thread: string;
   turns: SimTurn[];
   /** The simulated clock, epoch ms; moves with `advance`. */
   nowMs: number;
@@ -84,16 +86,10 @@ interface Evaluated {
 /** A lookup of the same event may lead to another; the runtime stops at this many (run-turn.ts MAX_LOOKUPS). */
 const MAX_LOOKUPS = 5;
 
-/** The thread the simulation runs: the draft, with `start:` moved to the chosen step when starting anywhere. */
-export function threadForSetup(source: string, startAt: string | null): string {
-  if (!startAt) return source;
-  const doc = parseDocument(source);
-  doc.set('start', startAt);
-  return doc.toString();
-}
-
 export function newSimulation(setup: SimSetup): Simulation {
-  return { setup, turns: [], nowMs: Date.parse(setup.clock), directory: new MemoryProfileDirectory(setup.profiles), created: [] };
+  // Start anywhere changes the thread the way a transcript's start.at / start.slots does, so an export replays the same.
+  const thread = startAt(setup.threadSource, setup.startAt, setup.slots);
+  return { setup, thread, turns: [], nowMs: Date.parse(setup.clock), directory: new MemoryProfileDirectory(setup.profiles), created: [] };
 }
 
 function tokenFor(sim: Simulation, login: Login | undefined, reason?: Rejection): TokenResult | undefined {
@@ -133,14 +129,13 @@ function eventOf(sim: Simulation, a: SimAction): Record<string, unknown> | null 
 }
 
 async function evaluate(sim: Simulation, state: ConversationState | undefined, event: Record<string, unknown>, now: string): Promise<Evaluated> {
-  const body = { thread: threadForSetup(sim.setup.threadSource, sim.setup.startAt), widget: sim.setup.widgetSource, ...(state ? { state } : {}), event, now };
+  const body = { thread: sim.thread, widget: sim.setup.widgetSource, ...(state ? { state } : {}), event, now };
   return api<Evaluated>('POST', '/v1/evaluate', { json: body });
 }
 
-/** The state the first turn starts from: the widget's, with the onboarding override and the preset slots. */
+/** The state the first turn starts from: the widget's, with the onboarding override (as a transcript's setup.onboarding). */
 function firstState(sim: Simulation, now: string): ConversationState {
-  const s = initialState(sim.setup.threadId, { id: sim.setup.widget.id, onboarding: sim.setup.onboarding }, now);
-  return { ...s, slots: { ...sim.setup.slots } };
+  return initialState(sim.setup.threadId, { id: sim.setup.widget.id, onboarding: sim.setup.onboarding }, now);
 }
 
 function stubAnswer(stub: LookupStub | undefined, response: ResponseSchema | null): { status: 'ok'; data: unknown } | { status: 'error'; error: string } {
