@@ -19,6 +19,8 @@ interface Props {
   /** Clicking an edge or its label; absent: edges are not clickable. */
   onEdgeSelect?: (edge: GraphEdge) => void;
   selectedEdge?: string | null;
+  /** A node to bring into view when it changes (the end of a simulated turn), unless it is visible already. */
+  focus?: string | null;
 }
 
 interface View {
@@ -53,7 +55,7 @@ function findingsByStep(issues: Issue[]): Map<string, Issue[]> {
   return out;
 }
 
-export function GraphView({ graph, issues, selected, onSelect, paint, onEdgeSelect, selectedEdge }: Props) {
+export function GraphView({ graph, issues, selected, onSelect, paint, onEdgeSelect, selectedEdge, focus }: Props) {
   const [layout, setLayout] = useState<Layout | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
@@ -98,6 +100,19 @@ export function GraphView({ graph, issues, selected, onSelect, paint, onEdgeSele
       fit(layout, true);
     }
   }, [layout]);
+
+  useEffect(() => {
+    const svg = svgRef.current;
+    const p = focus && layout ? layout.nodes.find((n) => n.node?.id === focus) : undefined;
+    if (!svg || !p) return;
+    const { width, height } = svg.getBoundingClientRect();
+    setView((v) => {
+      const x = v.x + p.x * v.k;
+      const y = v.y + p.y * v.k;
+      const inside = x >= 0 && y >= 0 && x + p.width * v.k <= width && y + p.height * v.k <= height;
+      return inside ? v : { ...v, x: width / 2 - (p.x + p.width / 2) * v.k, y: height / 2 - (p.y + p.height / 2) * v.k };
+    });
+  }, [focus, layout]);
 
   const zoomAt = (factor: number, cx: number, cy: number) =>
     setView((v) => {
@@ -145,7 +160,8 @@ export function GraphView({ graph, issues, selected, onSelect, paint, onEdgeSele
         class={`graph-canvas${drag.current ? ' dragging' : ''}`}
         data-testid="graph"
         onPointerDown={(e) => {
-          if ((e.target as Element).closest('.node')) return;
+          // Nodes and clickable edges take their own clicks; pointer capture would retarget them to the canvas.
+          if ((e.target as Element).closest('.node, .edge-hit, .edge-label.clickable')) return;
           drag.current = { px: e.clientX, py: e.clientY, x: view.x, y: view.y };
           (e.currentTarget as Element).setPointerCapture(e.pointerId);
         }}

@@ -182,7 +182,7 @@ export function ThreadPage({ id }: { id: string }) {
         </button>
         {simulating && <span class="muted small">Click a turn in the chat to see its path on the graph, and a branch for why it was (not) taken.</span>}
       </div>
-      <div class="split">
+      <div class={`split${simulating ? ' simulating' : ''}`}>
         {simulating && (
           <div class="pane sim-host">
             <SimulatorPane threadId={id} text={text} steps={graph?.nodes.filter((n) => n.kind !== 'handler').map((n) => n.id) ?? []} lookupNames={isObj(doc?.lookups) ? Object.keys(doc.lookups) : []} onTrace={setTrace} />
@@ -217,6 +217,7 @@ export function ThreadPage({ id }: { id: string }) {
               selected={selected}
               onSelect={setSelected}
               paint={paint}
+              focus={simulating ? (trace?.steps.at(-1)?.step ?? null) : null}
               {...(simulating ? { onEdgeSelect: setEdge, selectedEdge: edge?.id ?? null } : {})}
             />
           ) : (

@@ -1,5 +1,5 @@
 // The simulated conversation as the customer sees it: bot lines, the customer's messages with their trusted flag, asks as inputs, actions as cards, identity changes as system lines.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Output } from '../../core/outputs.ts';
 import type { ConversationState } from '../../core/state.ts';
 import { actionText, identityText, SCENARIO_LABEL } from './labels.ts';
@@ -148,8 +148,14 @@ function changes(before: ConversationState | null, t: SimTurn): string[] {
 }
 
 export function ChatLog({ turns, selected, onSelect, onAct, busy, loginUrl }: Props) {
+  const list = useRef<HTMLOListElement>(null);
+  // Each new turn scrolls into view, as a chat window does.
+  useEffect(() => {
+    const last = list.current?.lastElementChild;
+    if (last) list.current!.scrollTop = list.current!.scrollHeight;
+  }, [turns.length]);
   return (
-    <ol class="sim-log" data-testid="sim-log">
+    <ol class="sim-log" data-testid="sim-log" ref={list}>
       {turns.map((t, i) => {
         const before = i > 0 ? turns[i - 1]!.state : null;
         const live = i === turns.length - 1 && !busy;

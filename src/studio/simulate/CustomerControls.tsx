@@ -26,15 +26,18 @@ export function CustomerControls({ state, nowMs, hasJwt, profiles, busy, onAct }
     <div class="sim-controls" data-testid="sim-controls">
       <div class="sim-control">
         <span class="sim-control-label">setUser</span>
+        <div class="sim-control-body">
         {(['name', 'email', 'phone'] as const).map((f) => (
           <input name={`identify-${f}`} placeholder={f} value={user[f] ?? ''} onInput={(e) => setUser({ ...user, [f]: (e.target as HTMLInputElement).value })} />
         ))}
         <button type="button" disabled={off} onClick={() => onAct({ kind: 'identify', user })}>
           Identify
         </button>
+        </div>
       </div>
       <div class="sim-control">
         <span class="sim-control-label">Log in</span>
+        <div class="sim-control-body">
         <select
           aria-label="log in as profile"
           onChange={(e) => {
@@ -57,9 +60,11 @@ export function CustomerControls({ state, nowMs, hasJwt, profiles, busy, onAct }
         <button type="button" disabled={off || !hasJwt || !(login.email || login.sub)} title={hasJwt ? 'A valid User Identity JWT arrives' : 'The widget has no JWT settings'} onClick={() => onAct({ kind: 'login', login })}>
           Log in
         </button>
+        </div>
       </div>
       <div class="sim-control">
         <span class="sim-control-label">Token</span>
+        <div class="sim-control-body">
         <button type="button" disabled={off || left === null || left < 0} title="Moves the clock past the token's exp" onClick={() => left !== null && onAct({ kind: 'advance', seconds: left + 1, why: 'expire' })}>
           Let it expire{left !== null && left >= 0 ? ` (${left} s left)` : ''}
         </button>
@@ -73,9 +78,11 @@ export function CustomerControls({ state, nowMs, hasJwt, profiles, busy, onAct }
         <button type="button" disabled={off || !hasJwt} onClick={() => onAct({ kind: 'reject', reason })}>
           Send a refused token
         </button>
+        </div>
       </div>
       <div class="sim-control">
         <span class="sim-control-label">Then</span>
+        <div class="sim-control-body">
         <button type="button" disabled={off} onClick={() => onAct({ kind: 'clear_user' })}>
           Log out
         </button>
@@ -88,6 +95,7 @@ export function CustomerControls({ state, nowMs, hasJwt, profiles, busy, onAct }
         <button type="button" disabled={off} onClick={() => onAct({ kind: 'close' })}>
           Close
         </button>
+        </div>
       </div>
     </div>
   );

@@ -10,14 +10,10 @@ function Condition({ c }: { c: ConditionTrace }) {
     return (
       <li class={`cond cond-${c.evaluated ? String(c.result) : 'skipped'}`} data-fact={c.fact}>
         <span class="cond-result">{!c.evaluated ? '–' : c.result ? '✓' : '✗'}</span>
-        <code>
-          {c.fact}
-          {c.path && c.path !== '$' ? c.path.replace(/^\$/, '') : ''}
-        </code>{' '}
+        <code>{c.path ? `${c.fact}.${c.path}` : c.fact}</code>{' '}
         <span class="muted">is</span> <code data-testid="cond-actual">{c.evaluated ? show(c.actual) : 'not evaluated'}</code> <span class="cond-op">{c.operator}</span> <code data-testid="cond-expected">{show(c.expected)}</code>
         {c.name && <span class="muted"> ({c.name})</span>}
         {c.note && <div class="cond-note">{c.note}</div>}
-        {!c.evaluated && <div class="cond-note">not evaluated: the group was decided before this leaf</div>}
       </li>
     );
   }
