@@ -62,6 +62,50 @@ try {
   await page.waitForSelector('[data-testid=jwt]');
   await shot('widget');
 
+  // The simulator: a visitor on the form widget fills the form, asks, then signs in (the undesired scenario).
+  await page.goto(`${server.url}/studio/threads/returns`);
+  await page.waitForSelector('.node[data-step=greet]');
+  await page.click('[data-testid=tab-simulate]');
+  await page.selectOption('select[name=widget]', 'shop-form');
+  await page.waitForSelector('[data-testid=sim-start]:not([disabled])');
+  await shot('simulate-setup');
+  const nextTurn = async (doIt: () => Promise<void>) => {
+    const n = await page.$$eval('.sim-turn', (els) => els.length);
+    await doIt();
+    await page.waitForSelector(`.sim-turn[data-turn="${n}"]`);
+  };
+  await nextTurn(() => page.click('[data-testid=sim-start]'));
+  await nextTurn(async () => {
+    await page.fill('.sim-form input[name=name]', 'Julie Doe');
+    await page.fill('.sim-form input[name=email]', 'julie@example.com');
+    await page.click('.sim-form button[type=submit]');
+  });
+  await nextTurn(async () => {
+    await page.fill('.sim-composer input', 'I want to return something');
+    await page.click('.sim-composer button[type=submit]');
+  });
+  await nextTurn(async () => {
+    await page.fill('.sim-controls input[name=login-email]', 'julie@example.com');
+    await page.fill('.sim-controls input[name=login-name]', 'Julie Doe');
+    await page.click('.sim-controls button:has-text("Log in")');
+  });
+  await nextTurn(async () => {
+    await page.fill('.sim-composer input', 'Where is my order?');
+    await page.click('.sim-composer button[type=submit]');
+  });
+  await page.click('.sim-turn[data-turn="2"]');
+  await shot('simulate-chat');
+  await page.click('.sim-turn[data-turn="1"]');
+  await page.click('button:has-text("Fit")');
+  await page.click('.edge-label[data-edge]:has-text("identified, not verified")');
+  await page.waitForSelector('[data-testid=trace-panel]');
+  await shot('simulate-why');
+  await page.click('[data-testid=trace-panel] button[aria-label=Close]');
+  await page.click('[data-testid=sim-export-open]');
+  await page.waitForSelector('[data-testid=sim-export]');
+  await shot('simulate-export');
+  await page.click('.dialog button:has-text("Cancel")');
+
   // The 100-step generated thread, fitted to the window.
   await server.t.app.inject({ method: 'PUT', url: '/v1/threads/big/draft', headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/yaml' }, payload: bigThread('big', 100) });
   await page.goto(`${server.url}/studio/threads/big`);
