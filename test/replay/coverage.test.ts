@@ -10,7 +10,7 @@ import { coverageOfRuns } from '../../src/replay/coverage-of-runs.ts';
 import { replayTranscriptFile, tracesOf } from '../../src/replay/run-transcript.ts';
 import { threadGraph } from '../../src/studio/graph/model.ts';
 
-const FIXTURE = 'test/replay/fixtures/coverage';
+const FIXTURE = 'test/replay/fixtures/branch-coverage';
 
 /** Every thread file of a rules folder, compiled, with its text. */
 async function threadsOf(dir: string): Promise<{ name: string; thread: CompiledThread; source: string }[]> {
