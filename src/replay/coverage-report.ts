@@ -31,6 +31,6 @@ export function formatCoverage(list: readonly RunCoverage[]): string {
 
 /** The line that says a thread is under `min` percent, with both numbers. */
 export const belowMinimumLine = (c: RunCoverage, all: readonly RunCoverage[], min: number): string =>
-  `coverage of thread ${threadLabel(c, all)} is ${formatPercent(c)} (${c.covered}/${c.total} branches), under --min-coverage ${min}%`;
+  `coverage of thread "${threadLabel(c, all)}" is ${formatPercent(c)} (${c.covered}/${c.total} branches), under --min-coverage ${min}%`;
 
 export const belowMinimum = (list: readonly RunCoverage[], min: number): RunCoverage[] => list.filter((c) => !meetsCoverage(c, min));

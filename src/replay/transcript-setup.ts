@@ -1,5 +1,5 @@
 // A transcript's world: the rules seeded into its store, its profiles, stubbed lookups, its clock and the service to talk to.
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { JwtSettings } from '../auth/index.ts';
 import type { CompiledThread } from '../core/compile.ts';
@@ -52,6 +52,12 @@ export function stubbedLookups(stubs: Record<string, LookupStub>): LookupExecuto
   };
 }
 
+/** A folder as reports show it: relative to the working directory when inside it, so `--rules rules` and `setup.rules: ../../rules` read alike. */
+function shortPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
+
 /** Puts rules given as texts into the store as seedFromDir would: each thread published once, each widget stored. */
 async function seedSources(store: Store, rules: RulesSources, now: string): Promise<void> {
   for (const t of rules.threads) {
@@ -72,7 +78,7 @@ export async function setUp(t: Transcript, file: string, store: Store, opts: Run
     origin = opts.rules.origin;
     await seedSources(store, opts.rules, at());
   } else {
-    origin = t.setup.rules !== undefined ? resolve(dirname(file), t.setup.rules) : (opts.rulesDir ?? 'rules');
+    origin = t.setup.rules !== undefined ? shortPath(resolve(dirname(file), t.setup.rules)) : (opts.rulesDir ?? 'rules');
     await registry.seedFromDir(origin, at());
   }
   const row = await store.rules.getWidget(t.setup.widget);

@@ -1,6 +1,6 @@
 // Coverage branches are the studio graph's edges (same ids, ends and kinds), and replayed traces hit the branches they took.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CompiledThread } from '../../src/core/compile.ts';
 import { loadSource } from '../../src/core/load.ts';
@@ -113,7 +113,7 @@ describe('threadCoverage', () => {
       'on.authenticated>8': 0,
     });
     expect({ total: c.total, covered: c.covered }).toEqual({ total: 9, covered: 8 });
-    expect(coverageOfRuns(runs)).toEqual([{ ...c, rules: resolve(FIXTURE, 'rules'), transcripts: 3 }]);
+    expect(coverageOfRuns(runs)).toEqual([{ ...c, rules: join(FIXTURE, 'rules'), transcripts: 3 }]);
   });
 
   it('compares percentages without rounding, and a thread without branches is fully covered', () => {
