@@ -99,6 +99,15 @@ describe('POST /v1/threads/:id/coverage with the server transcripts folder', () 
       expect(r.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(400);
       expect(r.json().code).toBe('validation_failed');
     }
+    // Ids that break the id rule or fastify's parameter length (100) are refused, never a 500.
+    expect((await cover('9lives')).json().code).toBe('validation_failed');
+    expect((await cover('%E0%A4%A')).json().code).toBe('validation_failed');
+    const long = await cover('a'.repeat(101));
+    expect(long.statusCode).toBe(404);
+    expect(long.json()).toEqual({ code: 'not_found', message: expect.stringContaining('ids are at most 64 characters'), requestId: expect.any(String) });
+    const huge = await cover('returns', { thread: 'x'.repeat(1024 * 1024) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().code).toBe('payload_too_large');
     const text = await t.app.inject({ method: 'POST', url: '/v1/threads/returns/coverage', headers: { ...auth('admin'), 'content-type': 'application/yaml' }, payload: RETURNS });
     expect(text.statusCode).toBe(415);
     expect(text.json().code).toBe('unsupported_media_type');
