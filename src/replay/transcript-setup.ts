@@ -10,6 +10,7 @@ import type { LookupOutcome } from '../runtime/lookups.ts';
 import { RulesRegistry } from '../runtime/rules-registry.ts';
 import type { LookupExecutor } from '../runtime/run-turn.ts';
 import type { Store } from '../store/store.port.ts';
+import { startAt } from './start-at.ts';
 import { tokenFor } from './tokens.ts';
 import { CUSTOMER_EVENTS, type CustomerEvent, type LookupStub, type Transcript } from './transcript.schema.ts';
 
@@ -67,6 +68,24 @@ async function seedSources(store: Store, rules: RulesSources, now: string): Prom
   for (const w of rules.widgets) await store.rules.putWidget(w.id, w.source, now);
 }
 
+/** Publishes the widget's thread changed to start at `start.at` with `start.slots` filled (start-at.ts), as the studio simulates it. */
+async function startAnywhere(store: Store, threadId: unknown, start: NonNullable<Transcript['start']>, origin: string, now: string) {
+  const active = typeof threadId === 'string' ? await store.rules.getActiveThreadVersion(threadId) : null;
+  if (!active) throw new ThreadgateError('config_invalid', `start.at: the widget's thread is not in ${origin}`);
+  if (start.at !== undefined && !parseDocument(active.source).hasIn(['steps', start.at])) {
+    throw new ThreadgateError('config_invalid', `start.at: the thread "${active.threadId}" has no step "${start.at}"`);
+  }
+  await store.rules.putThreadDraft(active.threadId, startAt(active.source, start.at, start.slots), now);
+  await store.rules.publishThread(active.threadId, now);
+}
+
+/** The widget's thread as the rules hold it, before start.at changes it: coverage counts on the author's thread, not the changed copy. */
+async function threadUnderTest(store: Store, registry: RulesRegistry, threadId: unknown, origin: string): Promise<ThreadUnderTest | null> {
+  if (typeof threadId !== 'string') return null;
+  const [active, version] = await Promise.all([registry.activeThread(threadId), store.rules.getActiveThreadVersion(threadId)]);
+  return active && version ? { thread: active.thread, source: version.source, rules: origin } : null;
+}
+
 /** Seeds the store from the rules, applies the setup and builds the service with a clock the transcript moves. */
 export async function setUp(t: Transcript, file: string, store: Store, opts: RunOptions) {
   const secrets = { ...TEST_SECRETS, ...(t.setup.secrets ?? {}) };
@@ -88,15 +107,15 @@ export async function setUp(t: Transcript, file: string, store: Store, opts: Run
     doc.set('onboarding', t.setup.onboarding);
     await store.rules.putWidget(row.id, String(doc), at());
   }
+  const threadId = parseDocument(row.source).get('thread');
+  const thread = await threadUnderTest(store, registry, threadId, origin);
+  if (t.start?.at !== undefined || t.start?.slots !== undefined) await startAnywhere(store, threadId, t.start, origin, at());
   for (const p of t.setup.profiles ?? []) {
     const put = await store.profiles.put(p, at());
     if (!put.ok) throw new ThreadgateError('config_invalid', `setup.profiles: ${p.id}'s ${put.key} already belongs to ${put.takenBy}`);
   }
   const loaded = await registry.widget(t.setup.widget);
   const jwt: JwtSettings | null = loaded?.widget.jwt ?? null;
-  const threadId = loaded?.widget.thread;
-  const [active, version] = threadId ? await Promise.all([registry.activeThread(threadId), store.rules.getActiveThreadVersion(threadId)]) : [null, null];
-  const thread: ThreadUnderTest | null = active && version ? { thread: active.thread, source: version.source, rules: origin } : null;
   let n = 0;
   const service = new ConversationService(store, registry, () => new Date(clock.now), () => `id-${++n}`, { lookup: stubbedLookups(t.setup.lookups ?? {}) });
   const token = (spec: Parameters<typeof tokenFor>[0]) => tokenFor(spec, jwt, secrets, new Date(clock.now));

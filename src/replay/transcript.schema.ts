@@ -145,6 +145,8 @@ export const TranscriptSchema = z
       .strict(),
     start: z
       .object({
+        at: z.string().min(1).max(64).optional().describe("Start anywhere: the step the thread starts at instead of its `start:` (the widget's first message and onboarding still come first)."),
+        slots: z.record(z.string().min(1).max(64), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Slots filled in before the first step runs, as if asked earlier.'),
         user: UserInfoSchema.optional(),
         token: TokenSpecSchema.optional(),
         context: z.record(z.string(), z.unknown()).optional(),

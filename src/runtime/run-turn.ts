@@ -4,11 +4,11 @@ import type { CompiledThread } from '../core/compile.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
 import { evaluateTurn } from '../core/evaluate-turn.ts';
 import type { ProfileRecord, TokenResult } from '../core/events.ts';
-import { normalizeUser } from '../core/identity.ts';
 import type { ResponseSchema } from '../core/lookup-schema.ts';
 import type { Output, TurnResult, TurnTrace } from '../core/outputs.ts';
 import type { ConversationState } from '../core/state.ts';
-import type { ContactKeys, ProfileDirectory } from '../profiles/profile-directory.ts';
+import type { ProfileDirectory } from '../profiles/profile-directory.ts';
+import { contactKeys } from './contact-keys.ts';
 import { TOKEN_EVENTS, type CallerEvent } from './caller-events.ts';
 import type { LookupOutcome, LookupRequest } from './lookups.ts';
 
@@ -37,15 +37,6 @@ async function verify(deps: RuntimeDeps, widget: CompiledWidget, token: unknown,
   if (!verifier) return NOT_CONFIGURED;
   // The verifier answers in the core's TokenResult shape already: passed on as is.
   return verifier.verify(token, now);
-}
-
-/** The contact keys the event is about to establish, so the directory can be asked before the core decides. */
-function contactKeys(event: Record<string, unknown>, token: TokenResult | undefined, widget: CompiledWidget): ContactKeys | null {
-  if (token?.ok) return { email: token.identity.email, phone: token.identity.phone, externalId: token.identity.subject };
-  const user = (event.type === 'submit_form' ? event.fields : event.user) as Record<string, string> | undefined;
-  if (!user || typeof user !== 'object') return null;
-  const { user: n } = normalizeUser({ email: user.email, phone: user.phone, externalId: user.externalId }, widget.defaultCountry);
-  return n.email || n.phone || n.externalId ? n : null;
 }
 
 /** Lookups one event may run; a thread that keeps asking gets `lookup_limit` instead of a call. */
@@ -86,7 +77,7 @@ export async function runTurn(
     token = await verify(deps, widget, edge.token, now);
     event.token = token;
   }
-  const keys = contactKeys(event, token, widget);
+  const keys = contactKeys(event, token, widget.defaultCountry);
   if (keys) event.profile = await deps.directory.find(keys);
 
   // A lookup result comes from our own executor only: one sent by a caller could fake an order API's answer.

@@ -44,7 +44,7 @@ describe('POST /v1/threads/:id/coverage with the server transcripts folder', () 
     expect(body).toMatchObject({ threadId: 'returns', checked: 'draft', total: 40, covered: 37 });
     expect(uncovered(body.branches)).toEqual(['ask_topic_again>8', 'order_number>fail', 'return_confirm>25']);
     expect(body.branches[0]).toEqual({ id: 'greet>0', step: 'greet', index: 0, name: 'authenticated customer', to: 'greet_trusted', kind: 'next', hits: 10 });
-    expect(body.transcripts).toHaveLength(28);
+    expect(body.transcripts).toHaveLength(29);
     expect(body.transcripts.filter((x) => !x.ok)).toEqual([]);
     expect(body.transcripts[0]).toEqual({ name: 'bad-tokens.yaml', ok: true, failures: 0, issues: [] });
 

@@ -116,6 +116,15 @@ describe('threadCoverage', () => {
     expect(coverageOfRuns(runs)).toEqual([{ ...c, rules: join(FIXTURE, 'rules'), transcripts: 3 }]);
   });
 
+  it('counts a transcript that starts anywhere (start.at, start.slots) on the thread as written, not on the changed copy it ran', async () => {
+    const run = await replayTranscriptFile('test/conversations/start-at-order-number.yaml');
+    expect(run.result.ok).toBe(true);
+    expect(run.thread!.source).toBe(await readFile('rules/threads/returns.yaml', 'utf8'));
+    const c = threadCoverage(run.thread!.thread, run.thread!.source, tracesOf(run.result));
+    expect(c.branches.some((b) => b.step.startsWith('x-'))).toBe(false);
+    expect(c.branches.filter((b) => b.hits > 0).map((b) => b.id)).toEqual(['order_number>17', 'order_details>19', 'order_answer>23']);
+  });
+
   it('compares percentages without rounding, and a thread without branches is fully covered', () => {
     expect(meetsCoverage({ total: 3, covered: 2 }, 66.7)).toBe(false);
     expect(meetsCoverage({ total: 3, covered: 2 }, 66.6)).toBe(true);

@@ -90,4 +90,15 @@ describe('runTranscript', () => {
     const r = await runTranscript(parsed.loaded);
     expect(r.issues).toEqual([expect.objectContaining({ message: expect.stringContaining('no widget "shop-nowhere"') })]);
   });
+
+  it('starts anywhere: start.at a step with start.slots filled, and names a step that does not exist', async () => {
+    const r = await runTranscriptFile(join(CONV, 'start-at-order-number.yaml'));
+    expect(r.failures).toEqual([]);
+    expect(r.ok).toBe(true);
+    const wrong = parseTranscript('name: x\nsetup: { widget: shop-visitor }\nstart: { at: nowhere }\n', 'x.yaml');
+    if (!wrong.ok) throw new Error('should parse');
+    const w = await runTranscript(wrong.loaded);
+    expect(w.ok).toBe(false);
+    expect(w.issues).toEqual([expect.objectContaining({ message: expect.stringContaining('has no step "nowhere"') })]);
+  });
 });

@@ -2,13 +2,25 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Issue } from '../api.ts';
 import { layoutGraph, LINE, NODE_PAD, type Layout } from './layout.ts';
-import type { ThreadGraph } from './model.ts';
+import type { GraphEdge, ThreadGraph } from './model.ts';
+
+/** Classes laid over nodes and edges: a simulated turn's path, or branch coverage. */
+export interface Paint {
+  nodes: Map<string, string>;
+  edges: Map<string, string>;
+}
 
 interface Props {
   graph: ThreadGraph;
   issues: Issue[];
   selected: string | null;
   onSelect: (id: string | null) => void;
+  paint?: Paint;
+  /** Clicking an edge or its label; absent: edges are not clickable. */
+  onEdgeSelect?: (edge: GraphEdge) => void;
+  selectedEdge?: string | null;
+  /** A node to bring into view when it changes (the end of a simulated turn), unless it is visible already. */
+  focus?: string | null;
 }
 
 interface View {
@@ -43,7 +55,7 @@ function findingsByStep(issues: Issue[]): Map<string, Issue[]> {
   return out;
 }
 
-export function GraphView({ graph, issues, selected, onSelect }: Props) {
+export function GraphView({ graph, issues, selected, onSelect, paint, onEdgeSelect, selectedEdge, focus }: Props) {
   const [layout, setLayout] = useState<Layout | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
@@ -88,6 +100,19 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
       fit(layout, true);
     }
   }, [layout]);
+
+  useEffect(() => {
+    const svg = svgRef.current;
+    const p = focus && layout ? layout.nodes.find((n) => n.node?.id === focus) : undefined;
+    if (!svg || !p) return;
+    const { width, height } = svg.getBoundingClientRect();
+    setView((v) => {
+      const x = v.x + p.x * v.k;
+      const y = v.y + p.y * v.k;
+      const inside = x >= 0 && y >= 0 && x + p.width * v.k <= width && y + p.height * v.k <= height;
+      return inside ? v : { ...v, x: width / 2 - (p.x + p.width / 2) * v.k, y: height / 2 - (p.y + p.height / 2) * v.k };
+    });
+  }, [focus, layout]);
 
   const zoomAt = (factor: number, cx: number, cy: number) =>
     setView((v) => {
@@ -135,7 +160,8 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
         class={`graph-canvas${drag.current ? ' dragging' : ''}`}
         data-testid="graph"
         onPointerDown={(e) => {
-          if ((e.target as Element).closest('.node')) return;
+          // Nodes and clickable edges take their own clicks; pointer capture would retarget them to the canvas.
+          if ((e.target as Element).closest('.node, .edge-hit, .edge-label.clickable')) return;
           drag.current = { px: e.clientX, py: e.clientY, x: view.x, y: view.y };
           (e.currentTarget as Element).setPointerCapture(e.pointerId);
         }}
@@ -165,14 +191,17 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
         {layout && (
           <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
             {layout.edges.map((e) => (
-              <path
-                key={e.edge.id}
-                d={e.d}
-                class={`edge edge-${e.edge.kind}${selected && (e.edge.from === selected || e.edge.to === selected) ? ' edge-hot' : ''}`}
-                marker-end={`url(#arrow-${e.edge.kind})`}
-              >
-                <title>{`${e.edge.from} → ${e.edge.to}: ${e.edge.title}`}</title>
-              </path>
+              <g key={e.edge.id} class="edge-group" data-edge-id={e.edge.id} onClick={onEdgeSelect ? () => onEdgeSelect(e.edge) : undefined}>
+                <path
+                  d={e.d}
+                  class={`edge edge-${e.edge.kind}${selected && (e.edge.from === selected || e.edge.to === selected) ? ' edge-hot' : ''}${paint?.edges.get(e.edge.id) ? ` ${paint.edges.get(e.edge.id)}` : ''}${selectedEdge === e.edge.id ? ' edge-selected' : ''}`}
+                  marker-end={`url(#arrow-${e.edge.kind})`}
+                >
+                  <title>{`${e.edge.from} → ${e.edge.to}: ${e.edge.title}`}</title>
+                </path>
+                {/* A wide transparent stroke, so a thin edge is easy to click. */}
+                {onEdgeSelect && <path d={e.d} class="edge-hit" />}
+              </g>
             ))}
             {layout.nodes.map((p) => {
               if (!p.node) {
@@ -194,7 +223,7 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
               return (
                 <g
                   key={n.id}
-                  class={`node kind-${n.kind}${selected === n.id ? ' selected' : ''}${level ? ` has-${level}` : ''}`}
+                  class={`node kind-${n.kind}${selected === n.id ? ' selected' : ''}${level ? ` has-${level}` : ''}${paint?.nodes.get(n.id) ? ` ${paint.nodes.get(n.id)}` : ''}`}
                   transform={`translate(${p.x},${p.y})`}
                   data-step={n.id}
                   data-kind={n.kind}
@@ -241,7 +270,13 @@ export function GraphView({ graph, issues, selected, onSelect }: Props) {
             {layout.edges.map(
               (e) =>
                 e.label && (
-                  <g key={`${e.edge.id}#l`} class={`edge-label label-${e.edge.kind}`} transform={`translate(${e.label.x},${e.label.y})`} data-edge={e.edge.id}>
+                  <g
+                    key={`${e.edge.id}#l`}
+                    class={`edge-label label-${e.edge.kind}${paint?.edges.get(e.edge.id) ? ` ${paint.edges.get(e.edge.id)}` : ''}${selectedEdge === e.edge.id ? ' edge-selected' : ''}${onEdgeSelect ? ' clickable' : ''}`}
+                    transform={`translate(${e.label.x},${e.label.y})`}
+                    data-edge={e.edge.id}
+                    onClick={onEdgeSelect ? () => onEdgeSelect(e.edge) : undefined}
+                  >
                     <title>{e.edge.title}</title>
                     <rect width={e.label.width} height={e.label.height} rx="3" />
                     <text x={e.label.width / 2} y={e.label.height - 5}>

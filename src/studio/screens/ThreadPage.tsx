@@ -5,7 +5,11 @@ import { YamlEditor, type EditorHandle } from '../editor/YamlEditor.tsx';
 import type { FileFacts } from '../editor/schema-assist.ts';
 import { ProblemList } from '../editor/ProblemList.tsx';
 import { GraphView } from '../graph/GraphView.tsx';
-import { threadGraph, type ThreadGraph } from '../graph/model.ts';
+import { threadGraph, type GraphEdge, type ThreadGraph } from '../graph/model.ts';
+import type { TurnTrace } from '../../core/outputs.ts';
+import { SimulatorPane } from '../simulate/SimulatorPane.tsx';
+import { branchEdgesOf, NO_PAINT, paintTrace } from '../simulate/trace-paint.ts';
+import { TracePanel } from '../simulate/TracePanel.tsx';
 import { Confirm, Link, Notice, when } from '../ui.tsx';
 
 type Obj = Record<string, unknown>;
@@ -50,6 +54,9 @@ export function ThreadPage({ id }: { id: string }) {
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error' | 'info'; text: string } | null>(null);
   const [confirmPublish, setConfirmPublish] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [mode, setMode] = useState<'edit' | 'simulate'>('edit');
+  const [trace, setTrace] = useState<TurnTrace | null>(null);
+  const [edge, setEdge] = useState<GraphEdge | null>(null);
   const editor = useRef<EditorHandle | null>(null);
   const docRef = useRef<Obj | null>(null);
   docRef.current = doc;
@@ -96,6 +103,8 @@ export function ThreadPage({ id }: { id: string }) {
   const warnings = issues.filter((i) => i.severity === 'warning');
   const selectedNode = graph?.nodes.find((n) => n.id === selected) ?? null;
   const selectedIssues = useMemo(() => issues.filter((i) => i.step === selected), [issues, selected]);
+  const simulating = mode === 'simulate';
+  const paint = useMemo(() => (simulating && graph ? paintTrace(graph, trace) : NO_PAINT), [simulating, graph, trace]);
 
   const save = async (): Promise<boolean> => {
     setBusy(true);
@@ -164,8 +173,22 @@ export function ThreadPage({ id }: { id: string }) {
         </button>
       </div>
       {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
-      <div class="split">
-        <div class="pane editor-pane">
+      <div class="mode-tabs" role="tablist" aria-label="Left pane">
+        <button type="button" role="tab" aria-selected={!simulating} class={simulating ? '' : 'active'} onClick={() => setMode('edit')}>
+          YAML
+        </button>
+        <button type="button" role="tab" aria-selected={simulating} class={simulating ? 'active' : ''} onClick={() => setMode('simulate')} data-testid="tab-simulate">
+          Simulate
+        </button>
+        {simulating && <span class="muted small">Click a turn in the chat to see its path on the graph, and a branch for why it was (not) taken.</span>}
+      </div>
+      <div class={`split${simulating ? ' simulating' : ''}`}>
+        {simulating && (
+          <div class="pane sim-host">
+            <SimulatorPane threadId={id} text={text} steps={graph?.nodes.filter((n) => n.kind !== 'handler').map((n) => n.id) ?? []} lookupNames={isObj(doc?.lookups) ? Object.keys(doc.lookups) : []} onTrace={setTrace} />
+          </div>
+        )}
+        <div class="pane editor-pane" hidden={simulating}>
           <YamlEditor
             label={`YAML of thread ${id}`}
             initial={loaded.source}
@@ -187,8 +210,21 @@ export function ThreadPage({ id }: { id: string }) {
         </div>
         <div class="pane graph-pane">
           {parseError && <Notice kind="error">The graph shows the last text that parsed. YAML: {parseError}</Notice>}
-          {graph ? <GraphView graph={graph} issues={issues} selected={selected} onSelect={setSelected} /> : <div class="loading">Reading the thread…</div>}
-          {selectedNode && (
+          {graph ? (
+            <GraphView
+              graph={graph}
+              issues={issues}
+              selected={selected}
+              onSelect={setSelected}
+              paint={paint}
+              focus={simulating ? (trace?.steps.at(-1)?.step ?? null) : null}
+              {...(simulating ? { onEdgeSelect: setEdge, selectedEdge: edge?.id ?? null } : {})}
+            />
+          ) : (
+            <div class="loading">Reading the thread…</div>
+          )}
+          {simulating && edge && graph && <TracePanel trace={trace} edge={edge} edgeIndex={branchEdgesOf(graph, edge.from).findIndex((e) => e.id === edge.id)} onClose={() => setEdge(null)} />}
+          {selectedNode && !(simulating && edge) && (
             <aside class="details" data-testid="step-details">
               <div class="details-head">
                 <b>{selectedNode.id}</b>
