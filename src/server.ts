@@ -117,6 +117,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       identity: { issuer: config.identityIssuer, audience: config.identityAudience, ttlSeconds: config.identityTokenTtlSeconds },
       logger: loggerOptions(config.logLevel),
       lookups: { allowHosts: config.lookupAllowHosts, allowPrivate: config.lookupAllowPrivate },
+      transcriptsDir: config.transcriptsDir,
     });
     const url = await app.listen({ host: config.host, port: config.port });
     for (const p of seeded.published) log(`threadgate: published thread ${p.threadId} v${p.version} from ${config.rulesDir}`);

@@ -1,46 +1,47 @@
 // `threadgate test [dir|file...]`: replays transcripts, prints a readable summary (or JSON), exits 0 when all pass.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { TranscriptResult } from '../replay/run-transcript.ts';
+import { stat } from 'node:fs/promises';
+import { transcriptsIn } from '../replay/find-transcripts.ts';
+import type { TranscriptRun } from '../replay/run-transcript.ts';
 import { processIo, type CliIo } from './io.ts';
 
-const HELP = `threadgate test [dir|file ...] [--rules <dir>] [--json]
+const HELP = `threadgate test [dir|file ...] [--rules <dir>] [--json] [--coverage] [--min-coverage <percent>]
 
 Replays conversation transcripts (*.yaml) through the runtime on an in-memory store and checks
 their expectations. dir defaults to test/conversations; folders are searched recursively.
 
 Options:
-  --rules <dir>  rules folder for transcripts without setup.rules (default rules)
-  --json         print the results as JSON on stdout
-  -h, --help     show this help
+  --rules <dir>               rules folder for transcripts without setup.rules (default rules)
+  --json                      print the results as JSON on stdout
+  --coverage                  after the report, the branch coverage of each thread the transcripts ran,
+                              with every branch no transcript took
+  --min-coverage <percent>    fail when a thread's branch coverage is under this (0-100); implies --coverage
+  -h, --help                  show this help
 
-Exit code: 0 all transcripts passed, 1 a transcript failed or could not be read, 2 usage error.
+Exit code: 0 all transcripts passed (and every thread reached --min-coverage), 1 a transcript failed or
+could not be read, or a thread is under --min-coverage, 2 usage error.
 `;
 
 /** Long runs show progress on stderr, so a CI log shows life without cluttering the report on stdout. */
 const PROGRESS_AFTER_FILES = 20;
 const PROGRESS_AFTER_MS = 2000;
 
-async function transcriptsIn(path: string): Promise<string[]> {
-  const s = await stat(path);
-  if (!s.isDirectory()) return [path];
-  const out: string[] = [];
-  for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...(await transcriptsIn(full)));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-
 function usage(io: CliIo, message: string): number {
   io.stderr.write(`threadgate test: ${message}\n\n${HELP}`);
   return 2;
 }
 
+/** A percentage as people write it: `80`, `72.5` or `80%`, from 0 to 100. */
+export function parsePercent(text: string | undefined): number | null {
+  const m = text === undefined ? null : /^(\d{1,3}(?:\.\d+)?)%?$/.exec(text.trim());
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isFinite(n) && n >= 0 && n <= 100 ? n : null;
+}
+
 export async function runTest(args: string[], io: CliIo = processIo()): Promise<number> {
   const paths: string[] = [];
   let json = false;
+  let coverage = false;
+  let minCoverage: number | null = null;
   let rulesDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -48,7 +49,13 @@ export async function runTest(args: string[], io: CliIo = processIo()): Promise<
       io.stdout.write(HELP);
       return 0;
     } else if (a === '--json') json = true;
-    else if (a === '--rules') {
+    else if (a === '--coverage') coverage = true;
+    else if (a === '--min-coverage') {
+      const value = args[++i];
+      minCoverage = parsePercent(value);
+      if (minCoverage === null) return usage(io, value === undefined ? '--min-coverage needs a percentage (0-100)' : `--min-coverage must be a percentage from 0 to 100, like 80 or 72.5; got "${value}"`);
+      coverage = true;
+    } else if (a === '--rules') {
       rulesDir = args[++i];
       if (!rulesDir) return usage(io, '--rules needs a folder');
     } else if (a.startsWith('-')) return usage(io, `unknown option ${a}`);
@@ -67,34 +74,44 @@ export async function runTest(args: string[], io: CliIo = processIo()): Promise<
   if (files.length === 0) return usage(io, `no transcripts (*.yaml) in ${paths.join(', ')}`);
 
   // Imported here, not at the top: the replay pulls in the runtime and SQLite, which --help and bad usage do not need.
-  const [{ formatResult, formatSummary }, { runTranscriptFile }] = await Promise.all([import('../replay/report.ts'), import('../replay/run-transcript.ts')]);
+  const [{ formatResult, formatSummary }, { replayTranscriptFile }, { coverageOfRuns }, { belowMinimum, belowMinimumLine, formatCoverage }] = await Promise.all([
+    import('../replay/report.ts'),
+    import('../replay/run-transcript.ts'),
+    import('../replay/coverage-of-runs.ts'),
+    import('../replay/coverage-report.ts'),
+  ]);
   const started = performance.now();
-  const results: TranscriptResult[] = [];
+  const runs: TranscriptRun[] = [];
   // On a terminal the progress line rewrites itself; in a CI log each update is its own line.
   const tty = Boolean(io.stderr.isTTY);
   let shown = false;
   let lastShown = 0;
   for (const [i, file] of files.entries()) {
-    results.push(await runTranscriptFile(file, rulesDir !== undefined ? { rulesDir } : {}));
+    runs.push(await replayTranscriptFile(file, rulesDir !== undefined ? { rulesDir } : {}));
     const now = performance.now();
     const long = files.length > PROGRESS_AFTER_FILES || now - started > PROGRESS_AFTER_MS;
     // At most one update a second (and the last one), so a CI log gets a handful of lines, not one per file.
     if (long && (now - lastShown >= 1000 || i === files.length - 1)) {
       shown = true;
       lastShown = now;
-      io.stderr.write(`${tty ? '\r' : ''}[${i + 1}/${files.length}] ${results.filter((x) => !x.ok).length} failed${tty ? '' : '\n'}`);
+      io.stderr.write(`${tty ? '\r' : ''}[${i + 1}/${files.length}] ${runs.filter((x) => !x.result.ok).length} failed${tty ? '' : '\n'}`);
     }
   }
   if (shown && tty) io.stderr.write('\n');
   const ms = performance.now() - started;
-  const ok = results.every((r) => r.ok);
+  const results = runs.map((r) => r.result);
+  const covered = coverage ? coverageOfRuns(runs) : null;
+  const below = covered && minCoverage !== null ? belowMinimum(covered, minCoverage) : [];
+  const ok = results.every((r) => r.ok) && below.length === 0;
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ok, durationMs: Math.round(ms), results }, null, 2)}\n`);
+    const min = minCoverage !== null ? { minCoverage: { percent: minCoverage, below: below.map((c) => ({ threadId: c.threadId, rules: c.rules })) } } : {};
+    io.stdout.write(`${JSON.stringify({ ok, durationMs: Math.round(ms), results, ...(covered ? { coverage: covered, ...min } : {}) }, null, 2)}\n`);
   } else {
     const failed = results.filter((r) => !r.ok);
     const lines = results.filter((r) => r.ok).map(formatResult);
     if (failed.length) lines.push('', ...failed.map(formatResult));
-    io.stdout.write(`${lines.join('\n')}\n\n${formatSummary(results, ms)}\n`);
+    const tail = covered ? `\n\n${formatCoverage(covered)}${below.length ? `\n\n${below.map((c) => `FAIL ${belowMinimumLine(c, covered, minCoverage!)}`).join('\n')}` : ''}` : '';
+    io.stdout.write(`${lines.join('\n')}\n\n${formatSummary(results, ms)}${tail}\n`);
   }
   return ok ? 0 : 1;
 }

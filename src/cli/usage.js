@@ -10,7 +10,7 @@ Commands:
   serve            run the HTTP service (embedded SQLite, or PostgreSQL with DATABASE_URL; what npm start runs)
   token            mint a development User Identity JWT with a widget's HMAC key
   schema [dir]     write the JSON Schemas of thread and widget files (default docs/schema)
-  test [dir]       replay conversation transcripts (default test/conversations)
+  test [dir]       replay conversation transcripts (default test/conversations); --coverage for branch coverage
   validate [dir]   check rules files: schema, references and lint (default rules)
   graph <thread>   print a Mermaid flowchart of a thread
   chat <widget>    chat with the rules in the terminal (in process, in-memory store)

@@ -55,7 +55,12 @@ export function parseSource(text: string, file?: string): ParsedSource {
     });
     throw ThreadgateError.fromIssues(issues);
   }
-  return { doc: doc.toJS({ maxAliasCount: 100 }), locate };
+  try {
+    return { doc: doc.toJS({ maxAliasCount: 100 }), locate };
+  } catch (e) {
+    // yaml throws a plain ReferenceError when aliases would expand past the bound (an alias bomb): bad input, not a fault.
+    throw ThreadgateError.fromIssues([{ code: 'yaml_invalid', message: `aliases expand too far: ${(e as Error).message}`, ...(file ? { file } : {}), line: 1, column: 1 }]);
+  }
 }
 
 export type LoadedDocument = { kind: 'thread'; thread: CompiledThread } | { kind: 'widget'; widget: CompiledWidget };

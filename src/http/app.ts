@@ -18,6 +18,7 @@ import { identityTokenRoutes } from './routes/identity-tokens.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { studioRoutes } from './studio.ts';
+import { threadCoverageRoutes } from './routes/thread-coverage.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { widgetRoutes } from './routes/widgets.ts';
 
@@ -35,6 +36,8 @@ export interface BuildOptions {
   requestTimeoutMs?: number;
   /** Where `lookup` steps may go; default: nowhere (every lookup fails with host_not_allowed). */
   lookups?: LookupSettings;
+  /** Transcripts the coverage route replays when a request sends none; default none. */
+  transcriptsDir?: string | null;
 }
 
 /** What every route plugin reads from `app.services`: the store, the compiled rules and the runtime service. */
@@ -90,6 +93,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(conversationRoutes);
   await app.register(threadRoutes);
+  await app.register(threadCoverageRoutes);
   await app.register(widgetRoutes);
   await app.register(profileRoutes);
   await app.register(reportRoutes);

@@ -1,5 +1,5 @@
 // Service configuration from the environment and an optional JSON or YAML file, validated with zod.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -20,6 +20,8 @@ export const ConfigSchema = z
     databasePoolIdleMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     databaseConnectTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(5000),
     rulesDir: z.string().min(1).default('rules'),
+    /** Transcripts POST /v1/threads/:id/coverage replays when the body sends none (default test/conversations when it exists). */
+    transcriptsDir: z.string().min(1).optional(),
     /** Where API keys are generated on first start (default `<dataDir>/api-keys.json`). */
     apiKeysFile: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -52,8 +54,9 @@ export const ConfigSchema = z
   })
   .strict();
 
-export type ServiceConfig = Omit<z.output<typeof ConfigSchema>, 'databaseUrl' | 'databaseSchema'> & {
+export type ServiceConfig = Omit<z.output<typeof ConfigSchema>, 'databaseUrl' | 'databaseSchema' | 'transcriptsDir'> & {
   database: string;
+  transcriptsDir: string | null;
   databaseUrl: string | null;
   databaseSchema: string | null;
   apiKeysFile: string;
@@ -71,6 +74,7 @@ const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   THREADGATE_DATABASE_POOL_IDLE_MS: 'databasePoolIdleMs',
   THREADGATE_DATABASE_CONNECT_TIMEOUT_MS: 'databaseConnectTimeoutMs',
   THREADGATE_RULES: 'rulesDir',
+  THREADGATE_TRANSCRIPTS_DIR: 'transcriptsDir',
   THREADGATE_API_KEYS_FILE: 'apiKeysFile',
   THREADGATE_LOG_LEVEL: 'logLevel',
   THREADGATE_BODY_LIMIT_BYTES: 'bodyLimitBytes',
@@ -85,6 +89,16 @@ const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   THREADGATE_SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
   THREADGATE_LOOKUP_ALLOW_HOSTS: 'lookupAllowHosts',
   THREADGATE_LOOKUP_ALLOW_PRIVATE: 'lookupAllowPrivate',
+};
+
+export const DEFAULT_TRANSCRIPTS_DIR = 'test/conversations';
+
+const isFolder = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 };
 
 /**
@@ -116,11 +130,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw ThreadgateError.fromIssues(issues);
   }
   const c = result.data;
+  if (c.transcriptsDir !== undefined && !isFolder(c.transcriptsDir)) {
+    const source = 'transcriptsDir' in fromEnv ? 'environment variable THREADGATE_TRANSCRIPTS_DIR' : 'transcriptsDir' in fromFile ? `${file}: transcriptsDir` : 'transcriptsDir';
+    throw new ThreadgateError('config_invalid', `${source}: "${c.transcriptsDir}" is not a folder`);
+  }
   return {
     ...c,
     database: c.database ?? join(c.dataDir, 'threadgate.db'),
     databaseUrl: c.databaseUrl ?? null,
     databaseSchema: c.databaseSchema ?? null,
+    // The repository's own transcripts when the service runs from a checkout; a deployment without them has none.
+    transcriptsDir: c.transcriptsDir ?? (isFolder(DEFAULT_TRANSCRIPTS_DIR) ? DEFAULT_TRANSCRIPTS_DIR : null),
     apiKeysFile: c.apiKeysFile ?? join(c.dataDir, 'api-keys.json'),
     secretsFile: c.secretsFile ?? join(c.dataDir, 'secrets.json'),
   };

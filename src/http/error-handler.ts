@@ -18,6 +18,11 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
  * skip setErrorHandler, and fastify's own answer would carry its internal code. They get our shape instead.
  */
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // A path parameter over fastify's maxParamLength (100) cannot name anything (ids are at most 64 characters).
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(404).send({ code: 'not_found', message: `No route ${request.method} with a path parameter this long; ids are at most 64 characters.`, requestId: request.id });
+    return;
+  }
   if (err.code !== 'FST_ERR_BAD_URL') {
     request.log.error({ err: { type: err.name, code: err.code } }, 'framework error');
     void reply.status(500).send({ code: 'internal', message: HTTP_ERRORS.internal.message, requestId: request.id });
