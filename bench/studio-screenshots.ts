@@ -106,6 +106,13 @@ try {
   await shot('simulate-export');
   await page.click('.dialog button:has-text("Cancel")');
 
+  // Branch coverage by the transcripts folder.
+  await page.click('[data-testid=tab-coverage]');
+  await page.waitForSelector('[data-testid=coverage-summary]');
+  await page.click('[data-testid=coverage-uncovered] button >> nth=1');
+  await page.click('[data-testid=step-details] button[aria-label=Close]');
+  await shot('coverage');
+
   // The 100-step generated thread, fitted to the window.
   await server.t.app.inject({ method: 'PUT', url: '/v1/threads/big/draft', headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/yaml' }, payload: bigThread('big', 100) });
   await page.goto(`${server.url}/studio/threads/big`);

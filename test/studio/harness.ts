@@ -32,7 +32,7 @@ export interface StudioServer {
 export async function startStudioServer(): Promise<StudioServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-studio-'));
   const store = await openSqliteStore({ path: join(dir, 'threadgate.db') });
-  const t = await buildTestApp({ store, clock: () => new Date(), rateLimitPerMinute: 100_000 });
+  const t = await buildTestApp({ store, clock: () => new Date(), rateLimitPerMinute: 100_000, transcriptsDir: 'test/conversations' });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (t.app.server.address() as AddressInfo).port;
   return {

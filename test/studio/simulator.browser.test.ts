@@ -1,4 +1,4 @@
-// The studio's simulator in Debian's Chromium: trust as identity changes (form, login, conflict, expiry), why a branch was taken, start anywhere, and an exported transcript that `threadgate test` replays green.
+// The studio's simulator and coverage in Debian's Chromium: trust as identity changes (form, login, conflict, expiry), why a branch was taken, start anywhere, exported transcripts that `threadgate test` replays green, and branch coverage equal to the CLI's.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTranscriptFile } from '../../src/replay/run-transcript.ts';
+import { threadgate } from '../cli/helpers.ts';
 import { CHROMIUM, ensureStudioBuilt, KEYS, launchBrowser, startStudioServer, type Browser, type StudioServer } from './harness.ts';
 
 const run = process.env.CI === 'true' || existsSync(CHROMIUM);
@@ -185,5 +186,37 @@ describe.runIf(run)('Thread Studio simulator in Chromium', () => {
     const r = await replay(yaml);
     expect(r.failures).toEqual([]);
     expect(r.ok).toBe(true);
+  }, SLOW);
+
+  /** What `threadgate test --coverage --json` says of the returns thread for these transcripts. */
+  async function cliCoverage(paths: string[]) {
+    const r = await threadgate(['test', ...paths, '--coverage', '--json']);
+    const out = JSON.parse(r.stdout) as { coverage: { threadId: string; total: number; covered: number; branches: { id: string; hits: number }[] }[] };
+    return out.coverage.find((c) => c.threadId === 'returns')!;
+  }
+
+  it('colours the graph by branch coverage, with the numbers `threadgate test --coverage` prints', async () => {
+    await page.goto(`${server.url}/studio/threads/returns`);
+    await page.waitForSelector('.node');
+    await page.click('[data-testid=tab-coverage]');
+    const summary = page.locator('[data-testid=coverage-summary]');
+    await summary.waitFor();
+    const cli = await cliCoverage(['test/conversations']);
+    expect(cli.total).toBeGreaterThan(0);
+    await expect(summary.getAttribute('data-covered')).resolves.toBe(String(cli.covered));
+    await expect(summary.getAttribute('data-total')).resolves.toBe(String(cli.total));
+    // Every branch the CLI finds untaken is red on the graph and listed; every taken one is green.
+    const missed = cli.branches.filter((b) => b.hits === 0).map((b) => b.id).sort();
+    expect(await page.$$eval('.edge.cov-miss', (els) => els.map((e) => e.closest('[data-edge-id]')!.getAttribute('data-edge-id')).sort())).toEqual(missed);
+    expect(await page.$$eval('[data-testid=coverage-uncovered] [data-branch-id]', (els) => els.map((e) => e.getAttribute('data-branch-id')).sort())).toEqual(missed);
+    expect(await page.$$('.edge.cov-hit')).toHaveLength(cli.branches.length - missed.length);
+
+    // Uploaded transcripts replace the server's folder: one file covers less, exactly as the CLI counts it.
+    const one = 'test/conversations/seed000-most-ideal.yaml';
+    const single = await cliCoverage([one]);
+    expect(single.covered).toBeLessThan(cli.covered);
+    await page.setInputFiles('.coverage-upload input[type=file]', one);
+    await page.waitForSelector(`[data-testid=coverage-summary][data-covered="${single.covered}"]`);
+    await expect(page.textContent('[data-testid=coverage-transcripts]')).resolves.toMatch(/pass\s*seed000-most-ideal\.yaml/);
   }, SLOW);
 });

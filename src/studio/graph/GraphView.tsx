@@ -110,7 +110,9 @@ export function GraphView({ graph, issues, selected, onSelect, paint, onEdgeSele
       const x = v.x + p.x * v.k;
       const y = v.y + p.y * v.k;
       const inside = x >= 0 && y >= 0 && x + p.width * v.k <= width && y + p.height * v.k <= height;
-      return inside ? v : { ...v, x: width / 2 - (p.x + p.width / 2) * v.k, y: height / 2 - (p.y + p.height / 2) * v.k };
+      // Too small to read (a big thread fitted whole) counts as out of view: zoom in to a readable size.
+      const k = v.k < 0.6 ? 0.9 : v.k;
+      return inside && k === v.k ? v : { k, x: width / 2 - (p.x + p.width / 2) * k, y: height / 2 - (p.y + p.height / 2) * k };
     });
   }, [focus, layout]);
 

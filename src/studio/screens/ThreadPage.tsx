@@ -10,6 +10,9 @@ import type { TurnTrace } from '../../core/outputs.ts';
 import { SimulatorPane } from '../simulate/SimulatorPane.tsx';
 import { branchEdgesOf, NO_PAINT, paintTrace } from '../simulate/trace-paint.ts';
 import { TracePanel } from '../simulate/TracePanel.tsx';
+import type { CoverageAnswer } from '../../replay/coverage-answer.ts';
+import { CoveragePane } from '../coverage/CoveragePane.tsx';
+import { paintCoverage } from '../coverage/coverage-paint.ts';
 import { Confirm, Link, Notice, when } from '../ui.tsx';
 
 type Obj = Record<string, unknown>;
@@ -54,7 +57,9 @@ export function ThreadPage({ id }: { id: string }) {
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error' | 'info'; text: string } | null>(null);
   const [confirmPublish, setConfirmPublish] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [mode, setMode] = useState<'edit' | 'simulate'>('edit');
+  const [mode, setMode] = useState<'edit' | 'simulate' | 'coverage'>('edit');
+  const [coverage, setCoverage] = useState<CoverageAnswer | null>(null);
+  const [picked, setPicked] = useState<string | null>(null);
   const [trace, setTrace] = useState<TurnTrace | null>(null);
   const [edge, setEdge] = useState<GraphEdge | null>(null);
   const editor = useRef<EditorHandle | null>(null);
@@ -104,7 +109,8 @@ export function ThreadPage({ id }: { id: string }) {
   const selectedNode = graph?.nodes.find((n) => n.id === selected) ?? null;
   const selectedIssues = useMemo(() => issues.filter((i) => i.step === selected), [issues, selected]);
   const simulating = mode === 'simulate';
-  const paint = useMemo(() => (simulating && graph ? paintTrace(graph, trace) : NO_PAINT), [simulating, graph, trace]);
+  const covering = mode === 'coverage';
+  const paint = useMemo(() => (simulating && graph ? paintTrace(graph, trace) : covering ? paintCoverage(coverage) : NO_PAINT), [simulating, covering, graph, trace, coverage]);
 
   const save = async (): Promise<boolean> => {
     setBusy(true);
@@ -174,21 +180,30 @@ export function ThreadPage({ id }: { id: string }) {
       </div>
       {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
       <div class="mode-tabs" role="tablist" aria-label="Left pane">
-        <button type="button" role="tab" aria-selected={!simulating} class={simulating ? '' : 'active'} onClick={() => setMode('edit')}>
+        <button type="button" role="tab" aria-selected={mode === 'edit'} class={mode === 'edit' ? 'active' : ''} onClick={() => setMode('edit')}>
           YAML
         </button>
         <button type="button" role="tab" aria-selected={simulating} class={simulating ? 'active' : ''} onClick={() => setMode('simulate')} data-testid="tab-simulate">
           Simulate
         </button>
+        <button type="button" role="tab" aria-selected={covering} class={covering ? 'active' : ''} onClick={() => setMode('coverage')} data-testid="tab-coverage">
+          Coverage
+        </button>
         {simulating && <span class="muted small">Click a turn in the chat to see its path on the graph, and a branch for why it was (not) taken.</span>}
+        {covering && <span class="muted small">Green branches are taken by at least one transcript, red ones by none.</span>}
       </div>
-      <div class={`split${simulating ? ' simulating' : ''}`}>
+      <div class={`split${mode !== 'edit' ? ' simulating' : ''}`}>
         {simulating && (
           <div class="pane sim-host">
             <SimulatorPane threadId={id} text={text} steps={graph?.nodes.filter((n) => n.kind !== 'handler').map((n) => n.id) ?? []} lookupNames={isObj(doc?.lookups) ? Object.keys(doc.lookups) : []} onTrace={setTrace} />
           </div>
         )}
-        <div class="pane editor-pane" hidden={simulating}>
+        {covering && (
+          <div class="pane sim-host">
+            <CoveragePane threadId={id} text={text} onCoverage={setCoverage} onPick={(b) => (setSelected(b.step), setPicked(b.step))} />
+          </div>
+        )}
+        <div class="pane editor-pane" hidden={mode !== 'edit'}>
           <YamlEditor
             label={`YAML of thread ${id}`}
             initial={loaded.source}
@@ -217,7 +232,7 @@ export function ThreadPage({ id }: { id: string }) {
               selected={selected}
               onSelect={setSelected}
               paint={paint}
-              focus={simulating ? (trace?.steps.at(-1)?.step ?? null) : null}
+              focus={simulating ? (trace?.steps.at(-1)?.step ?? null) : covering ? picked : null}
               {...(simulating ? { onEdgeSelect: setEdge, selectedEdge: edge?.id ?? null } : {})}
             />
           ) : (
