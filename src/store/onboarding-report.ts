@@ -4,8 +4,13 @@ import { ONBOARDING_TYPES } from '../core/widget.schema.ts';
 import { StoreError } from './store-error.ts';
 import type { OnboardingReport, ReportDay } from './store.port.ts';
 
-/** The most days a report lists in `byDay`: a year, leap day included. */
+/** The most days the HTTP API lets a report cover (a year, leap day included), so an answer stays small. */
 export const REPORT_MAX_DAYS = 366;
+/**
+ * The most days a store lists, whoever calls it: internal callers count over wide ranges (decades), but a range of
+ * millennia would build millions of day entries. About 273 years; past it the store refuses rather than exhaust memory.
+ */
+export const STORE_REPORT_MAX_DAYS = 100_000;
 const DAY_MS = 86_400_000;
 
 /** One group of conversations created on one UTC day sharing a scenario, auth status and onboarding type. */
@@ -30,11 +35,11 @@ export function reportDayCount(fromMs: number, toMs: number): number {
   return Math.floor((toMs - 1) / DAY_MS) - Math.floor(fromMs / DAY_MS) + 1;
 }
 
-/** The `YYYY-MM-DD` of every UTC day [from, to) touches; more than REPORT_MAX_DAYS is StoreError `value_invalid`. */
+/** The `YYYY-MM-DD` of every UTC day [from, to) touches; more than STORE_REPORT_MAX_DAYS is StoreError `value_invalid`. */
 export function reportDays(from: string, to: string): string[] {
   const fromMs = Date.parse(from);
   const n = reportDayCount(fromMs, Date.parse(to));
-  if (n > REPORT_MAX_DAYS) throw new StoreError('value_invalid', `[${from}, ${to}) covers ${n} UTC days; a report covers at most ${REPORT_MAX_DAYS}.`);
+  if (n > STORE_REPORT_MAX_DAYS) throw new StoreError('value_invalid', `[${from}, ${to}) covers ${n} UTC days; a store report covers at most ${STORE_REPORT_MAX_DAYS}.`);
   const first = Math.floor(fromMs / DAY_MS) * DAY_MS;
   return Array.from({ length: n }, (_, i) => new Date(first + i * DAY_MS).toISOString().slice(0, 10));
 }
