@@ -13,10 +13,10 @@ const ROW = 30;
 
 export function BarChart({ id, title, hint, bars, unit }: { id: string; title: string; hint?: string; bars: Bar[]; unit: string }) {
   const max = Math.max(0, ...bars.map((b) => b.value));
-  const make = () =>
+  const make = (width: number) =>
     plot({
       className: 'tg-plot',
-      width: 440,
+      width,
       height: bars.length * ROW + 44,
       marginLeft: 104,
       marginRight: 40,

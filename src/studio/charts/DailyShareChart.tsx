@@ -14,10 +14,10 @@ function tickDays(days: ReportDay[]): string[] {
 export function DailyShareChart({ days }: { days: ReportDay[] }) {
   const withMessages = days.filter((d) => d.customerMessages > 0);
   const without = days.filter((d) => d.customerMessages === 0);
-  const make = () =>
+  const make = (width: number) =>
     plot({
       className: 'tg-plot',
-      width: 1240,
+      width,
       height: 260,
       marginLeft: 48,
       marginBottom: 36,
@@ -30,15 +30,20 @@ export function DailyShareChart({ days }: { days: ReportDay[] }) {
           fill: '#1f9d55',
           title: (d: ReportDay) => `${d.day}: ${pct(d.trustedShare)}% trusted (${d.trustedMessages} of ${d.customerMessages} customer messages)`,
         }),
-        // Days without customer messages have no share: a grey mark on the axis says so, rather than a 0% bar.
-        tickY(without, { x: 'day', y: 0, stroke: '#b9c0cc', strokeWidth: 3, title: (d: ReportDay) => `${d.day}: no customer messages` }),
+        // A 0% bar has no height: an orange mark on the axis shows a day whose messages were all untrusted.
+        tickY(
+          withMessages.filter((d) => d.trustedMessages === 0),
+          { x: 'day', y: 0, stroke: '#c2410c', strokeWidth: 4, title: (d: ReportDay) => `${d.day}: 0% trusted (0 of ${d.customerMessages} customer messages)` },
+        ),
+        // Days without customer messages have no share at all: a grey mark says so.
+        tickY(without, { x: 'day', y: 0, stroke: '#9aa1ad', strokeWidth: 3, title: (d: ReportDay) => `${d.day}: no customer messages` }),
         ruleY([0], { stroke: '#8a93a3' }),
       ],
     });
   return (
     <section class="chart-card wide" data-testid="chart-by-day">
       <h3>Trusted share of customer messages per day</h3>
-      <p class="hint">Customer messages of the conversations started each UTC day, and the share of them sent while authenticated by a valid token. Grey marks: no customer messages that day.</p>
+      <p class="hint">Customer messages of the conversations started each UTC day, and the share of them sent while authenticated by a valid token. Orange marks: messages, none trusted; grey marks: no customer messages that day.</p>
       <PlotFigure make={make} deps={[JSON.stringify(days)]} label={`Trusted share per day over ${days.length} days`} />
       <details>
         <summary>Numbers</summary>

@@ -78,7 +78,7 @@ export function ConversationPage({ segment }: { segment: string }) {
   const parties = new Set(conv.timeline.map((e) => e.party)).size;
   const identity = conv.identity;
   return (
-    <div class="admin-page" data-testid="conversation-page">
+    <div class="admin-page conversation-page" data-testid="conversation-page">
       {back}
       <div class="page-head">
         <h2>
@@ -114,7 +114,10 @@ export function ConversationPage({ segment }: { segment: string }) {
           <Link to={`/threads/${conv.threadId}`}>{conv.threadId}</Link> v{conv.threadVersion}
         </Fact>
         <Fact label="Widget · parties" testid="fact-widget">
-          {conv.widgetId} · {parties} {parties === 1 ? 'party' : 'parties'} (now {partyName(identity.party)})
+          {conv.widgetId}
+          <div class="muted small">
+            {parties} {parties === 1 ? 'party' : 'parties'} in the timeline · now {partyName(identity.party)}
+          </div>
         </Fact>
       </dl>
       <div class="timeline" data-testid="timeline">
