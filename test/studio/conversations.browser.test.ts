@@ -13,7 +13,7 @@ type Json = Record<string, any>;
 describe.runIf(run)('Thread Studio conversations and reports in Chromium', () => {
   let server: StudioServer;
   let b: Browser;
-  const ids = { open: '', closed: '', visitors: [] as string[] };
+  const ids = { open: '', closed: '', conflict: '', visitors: [] as string[] };
 
   const call = async (method: 'GET' | 'POST', url: string, role: 'runtime' | 'admin', payload?: Json): Promise<Json> => {
     const r = await server.t.app.inject({ method, url, headers: { authorization: `Bearer ${KEYS[role]}` }, ...(payload ? { payload } : {}) });
@@ -37,6 +37,10 @@ describe.runIf(run)('Thread Studio conversations and reports in Chromium', () =>
     ids.closed = await start({ widgetId: 'shop-visitor', token: await token() });
     await turn(ids.closed, { type: 'message', text: 'I want to return my shoes' });
     await turn(ids.closed, { type: 'close' });
+    // Identified as Julie by the form, then signed in as someone else: the seed's most undesired case, a conflict.
+    ids.conflict = await start({ widgetId: 'shop-optional' });
+    await turn(ids.conflict, { type: 'submit_form', fields: { name: 'Julie Doe', email: 'julie@example.com' } });
+    await turn(ids.conflict, { type: 'authenticate', token: await shopToken('jules@work.example', Date.now(), { name: 'Jules Roe', ttl: 3600 }) });
     for (let i = 0; i < 3; i++) {
       const id = await start({ widgetId: i === 2 ? 'shop-optional' : 'shop-visitor' });
       await turn(id, { type: 'message', text: `visitor question ${i}` });
@@ -99,6 +103,16 @@ describe.runIf(run)('Thread Studio conversations and reports in Chromium', () =>
     expect(await page.textContent('[data-testid=timeline] .line-system:last-child')).toContain('Conversation closed');
   }, SLOW);
 
+  it('marks a conflict (signed in as another person than identified) with its own divider, in the same party', async () => {
+    const { page } = b;
+    await page.goto(`${server.url}/studio/conversations/${ids.conflict}`);
+    await page.waitForSelector('[data-testid=timeline] .line');
+    expect(await page.$$eval('[data-testid=divider]', (els) => els.map((e) => [e.getAttribute('data-kind'), e.textContent]))).toEqual([['conflict', 'Different customer: authenticated as another person than identified earlier']]);
+    expect(await page.textContent('[data-testid=divider] + .line-system')).toBe('Customer authenticated as a different person than identified earlier');
+    expect(await page.textContent('[data-testid=fact-scenario]')).toContain('most undesired');
+    expect(await page.textContent('[data-testid=fact-profile]')).toContain('conflict');
+  }, SLOW);
+
   it('filters the list by scenario through the URL and the select, as the API does', async () => {
     const { page } = b;
     await page.goto(`${server.url}/studio/conversations`);
@@ -133,14 +147,14 @@ describe.runIf(run)('Thread Studio conversations and reports in Chromium', () =>
     const count = () => page.$$eval('[data-testid=conversations] tr[data-conversation]', (els) => els.length);
     expect(await count()).toBe(2);
     const all = await apiIds('?limit=100');
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(6);
     for (let shown = 2; shown < all.length; shown += 2) {
       await page.click('button:has-text("Load more")');
       await page.waitForSelector(`[data-testid=conversations] tbody tr:nth-child(${shown + 1})`);
     }
     expect(await page.$$eval('[data-testid=conversations] tr[data-conversation]', (els) => els.map((e) => e.getAttribute('data-conversation')))).toEqual(all);
     expect(await page.$('button:has-text("Load more")')).toBeNull();
-    expect(await page.textContent('[data-testid=shown]')).toContain('5 shown · all of them');
+    expect(await page.textContent('[data-testid=shown]')).toContain('6 shown · all of them');
   }, SLOW);
 
   it('draws the report charts with the numbers the API returns', async () => {
@@ -151,7 +165,7 @@ describe.runIf(run)('Thread Studio conversations and reports in Chromium', () =>
     const from = (await page.inputValue('input[name=from]')) as string;
     const dayAfter = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const report = await call('GET', `/v1/reports/onboarding?from=${from}&to=${dayAfter}`, 'admin');
-    expect(report.conversations).toBe(5);
+    expect(report.conversations).toBe(6);
     const numbers = (id: string) => page.$$eval(`[data-testid=numbers-${id}] tr[data-key]`, (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-key'), Number(e.getAttribute('data-count'))])));
     expect(await numbers('by-scenario')).toEqual(report.byScenario);
     expect(await numbers('by-auth-status')).toEqual(report.byAuthStatus);
@@ -176,8 +190,8 @@ describe.runIf(run)('Thread Studio conversations and reports in Chromium', () =>
     const { page } = b;
     await page.selectOption('select[name=widgetId]', 'shop-optional');
     await page.waitForURL(/widgetId=shop-optional/);
-    await page.waitForSelector('[data-testid=totals] [data-key=conversations][data-count="1"]');
-    expect(await page.getAttribute('[data-testid=numbers-by-onboarding-type] tr[data-key=optional_form]', 'data-count')).toBe('1');
+    await page.waitForSelector('[data-testid=totals] [data-key=conversations][data-count="2"]');
+    expect(await page.getAttribute('[data-testid=numbers-by-onboarding-type] tr[data-key=optional_form]', 'data-count')).toBe('2');
     expect(await page.getAttribute('[data-testid=numbers-by-onboarding-type] tr[data-key=none]', 'data-count')).toBe('0');
   }, SLOW);
 
