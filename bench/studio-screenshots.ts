@@ -2,6 +2,7 @@
 // Run: npm run studio:screenshots (builds the studio first when dist/studio is missing).
 import { mkdir } from 'node:fs/promises';
 import { bigThread, ensureStudioBuilt, KEYS, launchBrowser, replaceInEditor, startStudioServer } from '../test/studio/harness.ts';
+import { shootConversationScreens } from './studio-conversation-shots.ts';
 
 const OUT = process.argv[2] ?? 'docs/studio';
 
@@ -118,6 +119,9 @@ try {
   await page.goto(`${server.url}/studio/threads/big`);
   await page.waitForSelector('.graph-stats');
   await shot('thread-100-steps');
+
+  // Conversations, one conversation's timeline and the report, on a server of their own with three weeks of history.
+  await shootConversationScreens(page, shot);
 } finally {
   if (b.violations.length || b.errors.length) process.stderr.write(`CSP violations / page errors:\n${[...b.violations, ...b.errors].join('\n')}\n`);
   await b.close();

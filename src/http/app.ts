@@ -11,6 +11,7 @@ import { registerAuth } from './auth-hook.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
+import { conversationListRoutes } from './routes/conversation-list.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes, registerShutdownGate } from './routes/health.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
@@ -92,6 +93,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerAuth(app, opts.keyring);
   await app.register(healthRoutes);
   await app.register(conversationRoutes);
+  await app.register(conversationListRoutes);
   await app.register(threadRoutes);
   await app.register(threadCoverageRoutes);
   await app.register(widgetRoutes);

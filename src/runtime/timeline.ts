@@ -2,7 +2,8 @@
 import type { TurnResult } from '../core/outputs.ts';
 import type { NewTimelineEntry } from '../store/store.port.ts';
 
-const CHANGE_TEXT: Record<string, string> = {
+/** The system line of each identity change; Thread Studio recognises the conflict line (src/studio/conversations/timeline-lines.ts). */
+export const CHANGE_TEXT: Record<string, string> = {
   authenticated: 'Customer authenticated by a User Identity JWT',
   identified: 'Customer identified (not verified)',
   cleared: 'Customer logged out (clear_user)',

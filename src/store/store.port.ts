@@ -85,6 +85,17 @@ export interface ReportQuery {
   widgetId?: string;
 }
 
+/** The counts of one UTC day of a report: conversations created that day and their customer messages. */
+export interface ReportDay {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  conversations: number;
+  customerMessages: number;
+  trustedMessages: number;
+  /** trustedMessages / customerMessages, 0 when there are none. */
+  trustedShare: number;
+}
+
 export interface OnboardingReport {
   from: string;
   to: string;
@@ -96,6 +107,54 @@ export interface OnboardingReport {
   trustedMessages: number;
   /** trustedMessages / customerMessages, 0 when there are none. */
   trustedShare: number;
+  /** One entry per UTC day that [from, to) touches, in order, days without conversations included. */
+  byDay: ReportDay[];
+}
+
+/** Where a page of the conversation list ends: the sort key (createdAt desc, id desc) of its last row. */
+export interface ConversationCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** The most conversations one list call returns. */
+export const CONVERSATION_PAGE_MAX = 100;
+
+/** A page of the admin conversation list; every filter is optional, `createdAt` in [from, to). */
+export interface ConversationListQuery {
+  widgetId?: string;
+  scenario?: Scenario;
+  status?: ConversationStatus;
+  authStatus?: AuthStatus;
+  from?: string;
+  to?: string;
+  /** 1 to CONVERSATION_PAGE_MAX. */
+  limit: number;
+  /** The `next` of the previous page: rows strictly after it in the sort order. */
+  after?: ConversationCursor;
+}
+
+/** A conversation as the list shows it: the status columns and its message counts, never the state. */
+export interface ConversationSummary {
+  id: string;
+  widgetId: string;
+  threadId: string;
+  threadVersion: number;
+  status: ConversationStatus;
+  scenario: Scenario;
+  authStatus: AuthStatus;
+  onboardingType: OnboardingType;
+  createdAt: string;
+  updatedAt: string;
+  /** Customer messages of every party, and how many of them were trusted. */
+  customerMessages: number;
+  trustedMessages: number;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  /** The cursor of the next page; null when this page is the last. */
+  next: ConversationCursor | null;
 }
 
 /** A new conversation as the runtime creates it: the store sets `version` (1) and `updatedAt` (= createdAt). */
@@ -131,6 +190,12 @@ export interface ConversationRepository {
   commitTurn(commit: TurnCommit): Promise<CommitResult>;
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]>;
+  /**
+   * A page of conversations, newest first (createdAt desc, then id desc), by keyset: a page never repeats or skips
+   * a row of an earlier one, even among equal creation times. A limit outside 1..CONVERSATION_PAGE_MAX or a bound
+   * that is not a timestamp is StoreError `value_invalid`. Reads the status columns, never the states.
+   */
+  list(q: ConversationListQuery): Promise<ConversationPage>;
 }
 
 /** Rules documents kept verbatim: thread drafts, published thread versions (one active per thread) and widgets. */

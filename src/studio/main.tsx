@@ -8,6 +8,10 @@ import './styles.css';
 const ThreadPage = lazyScreen<{ id: string }>(() => import('./screens/ThreadPage.tsx').then((m) => m.ThreadPage));
 const VersionsPage = lazyScreen<{ id: string }>(() => import('./screens/VersionsPage.tsx').then((m) => m.VersionsPage));
 const WidgetPage = lazyScreen<{ id: string }>(() => import('./screens/WidgetPage.tsx').then((m) => m.WidgetPage));
+// Conversations and reports (issue #14, part 2).
+const ConversationsPage = lazyScreen<Record<string, never>>(() => import('./screens/ConversationsPage.tsx').then((m) => m.ConversationsPage));
+const ConversationPage = lazyScreen<{ segment: string }>(() => import('./screens/ConversationPage.tsx').then((m) => m.ConversationPage));
+const ReportsPage = lazyScreen<Record<string, never>>(() => import('./screens/ReportsPage.tsx').then((m) => m.ReportsPage));
 
 function KeyScreen({ reason, onReady }: { reason: string | null; onReady: () => void }) {
   const [key, setValue] = useState('');
@@ -249,6 +253,10 @@ function App() {
   else if (m?.[1] === 'threads') screen = <ThreadPage key={`t-${m[2]}`} id={m[2]!} />;
   else if (m?.[1] === 'widgets' && !m[3]) screen = <WidgetPage key={`w-${m[2]}`} id={m[2]!} />;
   else screen = <Home />;
+  // Conversations and reports: kept apart from the routes above.
+  const conversation = /^\/conversations(?:\/([^/]{1,300}))?$/.exec(path);
+  if (conversation) screen = conversation[1] ? <ConversationPage key={`c-${conversation[1]}`} segment={conversation[1]} /> : <ConversationsPage />;
+  if (path === '/reports') screen = <ReportsPage />;
   return (
     <div class="app">
       <header class="topbar">
@@ -257,6 +265,8 @@ function App() {
         </Link>
         <nav>
           <Link to="/">Threads &amp; widgets</Link>
+          <Link to="/conversations">Conversations</Link>
+          <Link to="/reports">Reports</Link>
           <a href="/docs">API docs</a>
         </nav>
         <button

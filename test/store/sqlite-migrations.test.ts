@@ -40,6 +40,20 @@ describe('SQLite migrations', () => {
     db.close();
   });
 
+  it('upgrades a version 1 database with rows in it: the conversation list indexes replace the created_at ones', () => {
+    const db = new Database(':memory:');
+    migrateSqlite(db, SQLITE_MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
+       VALUES ('c1', 'w1', 't1', 1, 1, '{}', 'active', 'visitor', 'anonymous', 'none', '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00.000Z')`,
+    ).run();
+    expect(migrateSqlite(db)).toMatchObject({ applied: [2] });
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversations' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['conversations_created_at_id', 'conversations_scenario_created_at_id', 'conversations_status_created_at_id', 'conversations_widget_created_at_id']);
+    expect(db.prepare('SELECT count(*) FROM conversations').pluck().get()).toBe(1);
+    db.close();
+  });
+
   it('rolls a failing migration back whole, recording nothing', () => {
     const db = new Database(':memory:');
     migrateSqlite(db, SQLITE_MIGRATIONS);
@@ -59,10 +73,10 @@ describe('SQLite migrations', () => {
     raw.close();
     await expect(openSqliteStore({ path })).rejects.toMatchObject({
       code: 'schema_too_new',
-      message: expect.stringMatching(/schema version 99, newer than this threadgate knows \(1\)/),
+      message: expect.stringContaining(`schema version 99, newer than this threadgate knows (${SQLITE_MIGRATIONS.length})`),
     });
     const after = new Database(path);
-    expect(recorded(after).map((r) => r.version)).toEqual([1, 99]);
+    expect(recorded(after).map((r) => r.version)).toEqual([...SQLITE_MIGRATIONS.map((m) => m.version), 99]);
     after.close();
   });
 

@@ -1,6 +1,7 @@
 // The contract every Store adapter passes: run it with a function that opens a new, empty store.
 import { describe } from 'vitest';
 import type { OpenStore } from './contract/fixtures.ts';
+import { conversationListContract } from './contract/conversation-list.contract.ts';
 import { conversationsContract } from './contract/conversations.contract.ts';
 import { lifecycleContract } from './contract/lifecycle.contract.ts';
 import { profilesContract } from './contract/profiles.contract.ts';
@@ -13,6 +14,7 @@ export type { OpenStore } from './contract/fixtures.ts';
 export function describeStoreContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
     describe('conversations', () => conversationsContract(open));
+    describe('conversation list', () => conversationListContract(open));
     describe('profiles', () => profilesContract(open));
     describe('rules', () => rulesContract(open));
     describe('report', () => reportContract(open));

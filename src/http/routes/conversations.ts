@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CallerTurnEventSchema, StartRequestSchema } from '../../runtime/caller-events.ts';
 import { requestHash, type ServiceResult } from '../../runtime/conversation-service.ts';
+import { trustedIndicator } from '../../runtime/trusted-indicator.ts';
 import { HttpError } from '../error-catalogue.ts';
 
 const IdempotencyHeader = z
@@ -73,7 +74,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Read a conversation: state and timeline with trusted flags',
+        summary: 'Read a conversation: state and timeline with trusted flags and the Trusted Message indicator',
         tags: ['conversations'],
         params: IdParams,
         querystring: z
@@ -108,7 +109,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
         tags: s.tags,
         createdAt: conv.createdAt,
         updatedAt: conv.updatedAt,
-        timeline: timeline.map((e) => ({ seq: e.seq, turn: e.turn, party: e.party, from: e.from, text: e.text, trusted: e.trusted, at: e.at })),
+        timeline: timeline.map((e) => ({ seq: e.seq, turn: e.turn, party: e.party, from: e.from, text: e.text, trusted: e.trusted, indicator: trustedIndicator(e, conv.status), at: e.at })),
       };
     },
   );

@@ -1,17 +1,18 @@
-// Admin report routes: onboarding scenarios, identity and trusted-message share over a time range.
+// Admin report routes: onboarding scenarios, identity and trusted-message share over a time range, in total and per UTC day.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdSchema } from '../../core/thread.schema.ts';
-import { HttpError } from '../error-catalogue.ts';
+import { REPORT_MAX_DAYS, reportDayCount } from '../../store/onboarding-report.ts';
+import { assertRangeOrder, QueryInstant, queryInvalid } from '../query-time.ts';
 
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
-const IsoDateTime = z.iso.datetime({ offset: true });
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
 
 const ReportQuery = z
   .object({
-    from: IsoDateTime.optional().describe('Start (inclusive), ISO 8601; default: 30 days before `to`.'),
-    to: IsoDateTime.optional().describe('End (exclusive), ISO 8601; default: now.'),
+    from: QueryInstant.optional().describe('Start (inclusive): ISO 8601, or a date (UTC midnight); default: 30 days before `to`.'),
+    to: QueryInstant.optional().describe('End (exclusive): ISO 8601, or a date (UTC midnight); default: now.'),
     widgetId: IdSchema.optional().describe('Only conversations on this widget.'),
   })
   .strict();
@@ -25,18 +26,22 @@ export const reportRoutes: FastifyPluginAsync = async (root) => {
     '/v1/reports/onboarding',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'Onboarding report: conversations started in [from, to) by scenario, auth status and onboarding type, and the trusted share of customer messages', tags: ['reports'], querystring: ReportQuery },
+      schema: {
+        summary: 'Onboarding report: conversations started in [from, to) by scenario, auth status and onboarding type, and the trusted share of customer messages, in total and per UTC day',
+        tags: ['reports'],
+        querystring: ReportQuery,
+      },
     },
     async (request) => {
       const q = request.query;
       // Defaults come from the app clock, not Date.now(), so tests and replays see the same window.
-      const to = q.to ? new Date(q.to) : clock();
-      const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_RANGE_MS);
-      if (from.getTime() >= to.getTime()) {
-        const message = `from (${from.toISOString()}) must be before to (${to.toISOString()}).`;
-        throw new HttpError('validation_failed', `Invalid request: querystring.from: ${message}`, { issues: [{ field: 'querystring.from', message }] });
-      }
-      return reports.onboarding({ from: from.toISOString(), to: to.toISOString(), ...(q.widgetId ? { widgetId: q.widgetId } : {}) });
+      const to = q.to ?? clock().toISOString();
+      // A `to` in the first days of year 1 would default `from` out of the stores' years; start at year 1 then.
+      const from = q.from ?? new Date(Math.max(Date.parse(to) - DEFAULT_RANGE_MS, EARLIEST_INSTANT)).toISOString();
+      assertRangeOrder(from, to);
+      const days = reportDayCount(Date.parse(from), Date.parse(to));
+      if (days > REPORT_MAX_DAYS) throw queryInvalid('from', `[from, to) covers ${days} UTC days; a report covers at most ${REPORT_MAX_DAYS} (byDay has one entry per day).`);
+      return reports.onboarding({ from, to, ...(q.widgetId ? { widgetId: q.widgetId } : {}) });
     },
   );
 };

@@ -110,4 +110,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'conversation list indexes',
+    // As on SQLite: every index ends in (created_at, id) for the keyset pages of the admin list. The id is COLLATE "C"
+    // here so ties on created_at sort bytewise as on SQLite, and the list's ORDER BY (which says COLLATE "C") can
+    // walk the index.
+    sql: `
+      DROP INDEX conversations_created_at;
+      DROP INDEX conversations_widget_created_at;
+      CREATE INDEX conversations_created_at_id ON conversations (created_at, id COLLATE "C");
+      CREATE INDEX conversations_widget_created_at_id ON conversations (widget_id, created_at, id COLLATE "C");
+      CREATE INDEX conversations_scenario_created_at_id ON conversations (scenario, created_at, id COLLATE "C");
+      CREATE INDEX conversations_status_created_at_id ON conversations (status, created_at, id COLLATE "C");
+    `,
+  },
 ];

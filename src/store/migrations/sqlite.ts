@@ -106,4 +106,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'conversation list indexes',
+    // The admin list pages newest first by keyset (created_at desc, id desc), overall or filtered; each index ends in
+    // (created_at, id) so a page is a walk down one index from the cursor, never a sort. The two created_at indexes
+    // of version 1 are replaced, not kept: the new ones serve the reports' range scans as well.
+    sql: `
+      DROP INDEX conversations_created_at;
+      DROP INDEX conversations_widget_created_at;
+      CREATE INDEX conversations_created_at_id ON conversations (created_at, id);
+      CREATE INDEX conversations_widget_created_at_id ON conversations (widget_id, created_at, id);
+      CREATE INDEX conversations_scenario_created_at_id ON conversations (scenario, created_at, id);
+      CREATE INDEX conversations_status_created_at_id ON conversations (status, created_at, id);
+    `,
+  },
 ];

@@ -1,10 +1,14 @@
 // Conversations, their timelines and idempotency records on PostgreSQL; a turn commits in one locked transaction.
 import type pg from 'pg';
+import { planList, toPage, type ListPlan } from '../conversation-list.ts';
 import { decodeState } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
 import type {
   CommitResult,
+  ConversationListQuery,
+  ConversationPage,
   ConversationRecord,
+  ConversationSummary,
   ConversationRepository,
   ConversationStart,
   CreateResult,
@@ -31,6 +35,51 @@ interface ConversationRow {
   onboarding_type: ConversationRecord['onboardingType'];
   created_at: Date;
   updated_at: Date;
+}
+
+type SummaryRow = Omit<ConversationRow, 'state' | 'version'> & { customer_messages: number; trusted_messages: number };
+
+const toSummary = (r: SummaryRow): ConversationSummary => ({
+  id: r.id,
+  widgetId: r.widget_id,
+  threadId: r.thread_id,
+  threadVersion: r.thread_version,
+  status: r.status,
+  scenario: r.scenario,
+  authStatus: r.auth_status,
+  onboardingType: r.onboarding_type,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+  customerMessages: r.customer_messages,
+  trustedMessages: r.trusted_messages,
+});
+
+/**
+ * The list's SQL with only the conditions asked for, so the planner can walk the index that starts with the
+ * filtered column from the cursor. Ties on created_at sort by id COLLATE "C" (bytewise, as on SQLite), the
+ * collation the indexes of migration 2 hold the id in.
+ */
+function listQuery(p: ListPlan): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (v: unknown): string => `$${values.push(v)}`;
+  const where = p.equals.map((e) => `c.${e.column} = ${param(e.value)}`);
+  if (p.from) where.push(`c.created_at >= ${param(p.from)}`);
+  if (p.to) where.push(`c.created_at < ${param(p.to)}`);
+  if (p.after) where.push(`(c.created_at, c.id COLLATE "C") < (${param(p.after.createdAt)}::timestamptz, ${param(p.after.id)}::text)`);
+  const text = `SELECT c.*, m.customer_messages, m.trusted_messages
+    FROM (
+      SELECT c.id, c.widget_id, c.thread_id, c.thread_version, c.status, c.scenario, c.auth_status, c.onboarding_type, c.created_at, c.updated_at
+      FROM conversations c
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.created_at DESC, c.id COLLATE "C" DESC
+      LIMIT ${param(p.fetch)}
+    ) c
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS customer_messages, count(*) FILTER (WHERE t.trusted)::int AS trusted_messages
+      FROM timeline_entries t WHERE t.conversation_id = c.id AND t.sender = 'customer'
+    ) m
+    ORDER BY c.created_at DESC, c.id COLLATE "C" DESC`;
+  return { text, values };
 }
 
 interface EntryRow {
@@ -193,5 +242,11 @@ export class PostgresConversations implements ConversationRepository {
         ? await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
         : await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
     return rows.rows.map(toEntry);
+  }
+
+  async list(q: ConversationListQuery): Promise<ConversationPage> {
+    const plan = planList(q);
+    const rows = (await this.pool.query<SummaryRow>(listQuery(plan))).rows;
+    return toPage(rows.map(toSummary), plan);
   }
 }

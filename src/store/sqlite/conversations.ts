@@ -1,10 +1,14 @@
 // Conversations, their timelines and idempotency records on SQLite; a turn commits in one guarded transaction.
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { planList, planShape, toPage, type ListPlan } from '../conversation-list.ts';
 import { decodeStateJson } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
 import type {
   CommitResult,
+  ConversationListQuery,
+  ConversationPage,
   ConversationRecord,
+  ConversationSummary,
   ConversationRepository,
   ConversationStart,
   CreateResult,
@@ -29,6 +33,41 @@ interface ConversationRow {
   onboarding_type: ConversationRecord['onboardingType'];
   created_at: string;
   updated_at: string;
+}
+
+type SummaryRow = Omit<ConversationRow, 'state' | 'version'> & { customer_messages: number; trusted_messages: number };
+
+const toSummary = (r: SummaryRow): ConversationSummary => ({
+  id: r.id,
+  widgetId: r.widget_id,
+  threadId: r.thread_id,
+  threadVersion: r.thread_version,
+  status: r.status,
+  scenario: r.scenario,
+  authStatus: r.auth_status,
+  onboardingType: r.onboarding_type,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  customerMessages: r.customer_messages,
+  trustedMessages: r.trusted_messages,
+});
+
+/**
+ * The list's SQL for one shape of query: only the conditions asked for, so SQLite can pick the index that starts
+ * with the filtered column and walk it from the cursor ((created_at, id) < cursor, a row value) in sort order.
+ */
+function listSql(p: ListPlan): string {
+  const where = p.equals.map((e) => `c.${e.column} = @${e.column}`);
+  if (p.from) where.push('c.created_at >= @from');
+  if (p.to) where.push('c.created_at < @to');
+  if (p.after) where.push('(c.created_at, c.id) < (@afterCreatedAt, @afterId)');
+  return `SELECT c.id, c.widget_id, c.thread_id, c.thread_version, c.status, c.scenario, c.auth_status, c.onboarding_type, c.created_at, c.updated_at,
+      (SELECT count(*) FROM timeline_entries t WHERE t.conversation_id = c.id AND t.sender = 'customer') AS customer_messages,
+      (SELECT count(*) FROM timeline_entries t WHERE t.conversation_id = c.id AND t.sender = 'customer' AND t.trusted = 1) AS trusted_messages
+    FROM conversations c
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY c.created_at DESC, c.id DESC
+    LIMIT @fetch`;
 }
 
 interface EntryRow {
@@ -99,8 +138,10 @@ export class SqliteConversations implements ConversationRepository {
   private readonly insertIdempotency;
   private readonly commitTx;
   private readonly createTx;
+  /** One prepared statement per shape of list query (at most 2^7), prepared on first use. */
+  private readonly listStatements = new Map<string, Statement<Record<string, unknown>, SummaryRow>>();
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.insert = db.prepare<Record<string, unknown>>(
       `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
        VALUES (@id, @widgetId, @threadId, @threadVersion, 1, @state, @status, @scenario, @authStatus, @onboardingType, @createdAt, @createdAt)`,
@@ -223,5 +264,21 @@ export class SqliteConversations implements ConversationRepository {
   async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
     const rows = opts?.party === undefined ? this.entries.all(conversationId) : this.entriesOfParty.all(conversationId, opts.party);
     return rows.map(toEntry);
+  }
+
+  async list(q: ConversationListQuery): Promise<ConversationPage> {
+    const plan = planList(q);
+    const shape = planShape(plan);
+    let statement = this.listStatements.get(shape);
+    if (!statement) {
+      statement = this.db.prepare<Record<string, unknown>, SummaryRow>(listSql(plan));
+      this.listStatements.set(shape, statement);
+    }
+    const params: Record<string, unknown> = { fetch: plan.fetch };
+    for (const e of plan.equals) params[e.column] = e.value;
+    if (plan.from) params.from = plan.from;
+    if (plan.to) params.to = plan.to;
+    if (plan.after) Object.assign(params, { afterCreatedAt: plan.after.createdAt, afterId: plan.after.id });
+    return toPage(statement.all(params).map(toSummary), plan);
   }
 }

@@ -31,6 +31,7 @@ export function reportContract(open: OpenStore): void {
         customerMessages: 0,
         trustedMessages: 0,
         trustedShare: 0,
+        byDay: [{ day: '2026-11-23', conversations: 0, customerMessages: 0, trustedMessages: 0, trustedShare: 0 }],
       });
     });
 
@@ -51,6 +52,7 @@ export function reportContract(open: OpenStore): void {
         customerMessages: 4,
         trustedMessages: 2,
         trustedShare: 0.5,
+        byDay: [{ day: '2026-11-23', conversations: 3, customerMessages: 4, trustedMessages: 2, trustedShare: 0.5 }],
       });
     });
 
@@ -71,6 +73,48 @@ export function reportContract(open: OpenStore): void {
         byScenario: { ...ZERO_SCENARIOS, ideal: 1 },
         byAuthStatus: { ...ZERO_AUTH, authenticated: 1 },
       });
+    });
+
+    it('counts each UTC day of [from, to) in byDay, days without conversations included, adding up to the totals', async () => {
+      const s = store();
+      const day = (d: number, hour: number) => (Date.parse(`2026-11-${String(d).padStart(2, '0')}T00:00:00.000Z`) - Date.parse(at(0))) / 60_000 + hour * 60;
+      await seed(s, 'd20-before-from', day(20, 5), {}, [msg('customer', true)]);
+      await seed(s, 'd20', day(20, 7), { scenario: 'ideal' }, [msg('customer', true), msg('customer', false)]);
+      await seed(s, 'd20-late', day(20, 23.99), { scenario: 'visitor' }, [msg('customer', false), msg('bot', null)]);
+      await seed(s, 'd22', day(22, 0), { scenario: 'most_ideal' }, [msg('customer', true)]);
+      await seed(s, 'd23', day(23, 1), { scenario: 'standard' });
+      await seed(s, 'd23-at-to', day(23, 2), {}, [msg('customer', true)]);
+      const r = await s.reports.onboarding({ from: '2026-11-20T06:00:00.000Z', to: '2026-11-23T02:00:00.000Z' });
+      expect(r.byDay).toEqual([
+        { day: '2026-11-20', conversations: 2, customerMessages: 3, trustedMessages: 1, trustedShare: 1 / 3 },
+        { day: '2026-11-21', conversations: 0, customerMessages: 0, trustedMessages: 0, trustedShare: 0 },
+        { day: '2026-11-22', conversations: 1, customerMessages: 1, trustedMessages: 1, trustedShare: 1 },
+        { day: '2026-11-23', conversations: 1, customerMessages: 0, trustedMessages: 0, trustedShare: 0 },
+      ]);
+      const sum = (k: 'conversations' | 'customerMessages' | 'trustedMessages') => r.byDay.reduce((n, d) => n + d[k], 0);
+      expect({ conversations: sum('conversations'), customerMessages: sum('customerMessages'), trustedMessages: sum('trustedMessages') }).toEqual({
+        conversations: r.conversations,
+        customerMessages: r.customerMessages,
+        trustedMessages: r.trustedMessages,
+      });
+      expect(r.conversations).toBe(4);
+    });
+
+    it('narrows byDay to one widget too', async () => {
+      const s = store();
+      await seed(s, 'a1', 1, { widgetId: 'a' }, [msg('customer', true)]);
+      await seed(s, 'b1', 2, { widgetId: 'b' }, [msg('customer', false)]);
+      const r = await s.reports.onboarding({ from: '2026-11-23T00:00:00Z', to: '2026-11-24T00:00:00Z', widgetId: 'a' });
+      expect(r.byDay).toEqual([{ day: '2026-11-23', conversations: 1, customerMessages: 1, trustedMessages: 1, trustedShare: 1 }]);
+    });
+
+    it('lists a leap year as 366 days, and refuses a range of more than 100,000 UTC days as value_invalid', async () => {
+      const year = await store().reports.onboarding({ from: '2024-01-01T00:00:00Z', to: '2025-01-01T00:00:00Z' });
+      expect(year.byDay).toHaveLength(366);
+      expect([year.byDay[0]!.day, year.byDay[59]!.day, year.byDay.at(-1)!.day]).toEqual(['2024-01-01', '2024-02-29', '2024-12-31']);
+      // Wide ranges still count (internal callers use decades); only one that would build a huge byDay is refused.
+      expect((await store().reports.onboarding({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })).byDay).toHaveLength(36_525);
+      await expect(store().reports.onboarding({ from: '1700-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'value_invalid', message: expect.stringMatching(/119069 UTC days/) });
     });
 
     it('takes bounds in any ISO 8601 spelling of the same instant', async () => {
