@@ -21,6 +21,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { studioRoutes } from './studio.ts';
 import { threadCoverageRoutes } from './routes/thread-coverage.ts';
 import { threadRoutes } from './routes/threads.ts';
+import { transcriptRoutes } from './routes/transcripts.ts';
 import { widgetRoutes } from './routes/widgets.ts';
 
 export interface BuildOptions {
@@ -96,6 +97,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(conversationListRoutes);
   await app.register(threadRoutes);
   await app.register(threadCoverageRoutes);
+  await app.register(transcriptRoutes);
   await app.register(widgetRoutes);
   await app.register(profileRoutes);
   await app.register(reportRoutes);

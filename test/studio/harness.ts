@@ -1,7 +1,7 @@
 // Shared by the studio's browser tests, screenshots and layout bench: a real threadgate on a temp SQLite file, Debian's Chromium via playwright-core, CSP violations collected.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +24,8 @@ export function ensureStudioBuilt(): void {
 
 export interface StudioServer {
   url: string;
+  /** The server's transcripts folder: a copy of test/conversations, so saving from the studio never writes into the repo. */
+  transcriptsDir: string;
   t: TestApp;
   close: () => Promise<void>;
 }
@@ -32,11 +34,14 @@ export interface StudioServer {
 export async function startStudioServer(): Promise<StudioServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-studio-'));
   const store = await openSqliteStore({ path: join(dir, 'threadgate.db') });
-  const t = await buildTestApp({ store, clock: () => new Date(), rateLimitPerMinute: 100_000, transcriptsDir: 'test/conversations' });
+  const transcriptsDir = join(dir, 'transcripts');
+  await cp('test/conversations', transcriptsDir, { recursive: true });
+  const t = await buildTestApp({ store, clock: () => new Date(), rateLimitPerMinute: 100_000, transcriptsDir });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (t.app.server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
+    transcriptsDir,
     t,
     close: async () => {
       await t.close();

@@ -1,5 +1,5 @@
 // The studio's simulator and coverage in Debian's Chromium: trust as identity changes (form, login, conflict, expiry), why a branch was taken, start anywhere, exported transcripts that `threadgate test` replays green, and branch coverage equal to the CLI's.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,21 @@ describe.runIf(run)('Thread Studio simulator in Chromium', () => {
     expect(r.ok).toBe(true);
   }, SLOW);
 
+  it('saves the export into the server\'s transcripts folder, refusing to overwrite unless asked', async () => {
+    // The undesired simulation of the first test is still open.
+    await page.click('[data-testid=sim-export-open]');
+    const yaml = await page.inputValue('[data-testid=sim-export]');
+    await page.fill('input[name=transcript-name]', 'studio-undesired');
+    await page.click('[data-testid=sim-save]');
+    await page.waitForSelector('.dialog .notice-ok');
+    expect(await readFile(join(server.transcriptsDir, 'studio-undesired.yaml'), 'utf8')).toBe(yaml);
+    await page.click('[data-testid=sim-save]');
+    await page.waitForSelector('.dialog .notice-error:has-text("exists already")');
+    await page.click('.dialog button:has-text("Replace studio-undesired.yaml")');
+    await page.waitForSelector('.dialog .notice-ok:has-text("Replaced")');
+    await page.click('.dialog button:has-text("Cancel")');
+  }, SLOW);
+
   it('the trace of a chosen branch shows each condition with the value seen', async () => {
     // The last simulation is still open: its form turn went through greet.
     await page.click('.sim-turn[data-turn="1"]');
@@ -201,7 +216,7 @@ describe.runIf(run)('Thread Studio simulator in Chromium', () => {
     await page.click('[data-testid=tab-coverage]');
     const summary = page.locator('[data-testid=coverage-summary]');
     await summary.waitFor();
-    const cli = await cliCoverage(['test/conversations']);
+    const cli = await cliCoverage([server.transcriptsDir]);
     expect(cli.total).toBeGreaterThan(0);
     await expect(summary.getAttribute('data-covered')).resolves.toBe(String(cli.covered));
     await expect(summary.getAttribute('data-total')).resolves.toBe(String(cli.total));

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ProfileRecord } from '../../core/events.ts';
 import type { TurnTrace } from '../../core/outputs.ts';
-import { listWidgets, type WidgetSummary } from '../api.ts';
+import { api, ApiError, listWidgets, type WidgetSummary } from '../api.ts';
 import { Confirm, Notice } from '../ui.tsx';
 import { ChatLog } from './ChatLog.tsx';
 import { CustomerControls } from './CustomerControls.tsx';
@@ -29,6 +29,17 @@ function ExportDialog({ sim, onClose }: { sim: Simulation; onClose: () => void }
   const { yaml, problems } = exportTranscript(sim, name);
   const [copied, setCopied] = useState(false);
   const file = `${sim.setup.threadId}-${sim.setup.widget.id}-simulated.yaml`;
+  const [saveName, setSaveName] = useState(file.replace(/\.yaml$/, '').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80));
+  const [saved, setSaved] = useState<{ kind: 'ok' | 'error'; text: string; exists?: boolean } | null>(null);
+  const save = async (replace: boolean) => {
+    try {
+      const r = await api<{ file: string; replaced: boolean }>('PUT', `/v1/transcripts/${encodeURIComponent(saveName)}${replace ? '?replace=true' : ''}`, { yaml });
+      setSaved({ kind: 'ok', text: `${r.replaced ? 'Replaced' : 'Saved'} ${r.file} in the server's transcripts folder; Coverage and threadgate test on that folder replay it.` });
+    } catch (err) {
+      const e = err as ApiError;
+      setSaved({ kind: 'error', text: e.message, exists: e.code === 'transcript_exists' });
+    }
+  };
   const download = () => {
     const url = URL.createObjectURL(new Blob([yaml], { type: 'application/yaml' }));
     const a = document.createElement('a');
@@ -46,14 +57,31 @@ function ExportDialog({ sim, onClose }: { sim: Simulation; onClose: () => void }
         <Notice kind="error">{p}</Notice>
       ))}
       <textarea class="sim-export" data-testid="sim-export" readOnly rows={16} value={yaml} spellcheck={false} />
-      <button
-        type="button"
-        onClick={() => {
-          void navigator.clipboard?.writeText(yaml).then(() => setCopied(true), () => setCopied(false));
-        }}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <div class="sim-row sim-save">
+        <button
+          type="button"
+          onClick={() => {
+            void navigator.clipboard?.writeText(yaml).then(() => setCopied(true), () => setCopied(false));
+          }}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <span class="spacer" />
+        <label>
+          Save on the server as
+          <input name="transcript-name" value={saveName} onInput={(e) => setSaveName((e.target as HTMLInputElement).value)} />
+          .yaml
+        </label>
+        <button type="button" data-testid="sim-save" disabled={!/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/.test(saveName)} onClick={() => void save(false)}>
+          Save to the transcripts folder
+        </button>
+      </div>
+      {saved && <Notice kind={saved.kind}>{saved.text}</Notice>}
+      {saved?.exists && (
+        <button type="button" class="danger" onClick={() => void save(true)}>
+          Replace {saveName}.yaml
+        </button>
+      )}
     </Confirm>
   );
 }
