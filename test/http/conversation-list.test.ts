@@ -1,7 +1,7 @@
 // GET /v1/conversations end to end on SQLite: admin only, newest first, filters, date-only bounds, cursor pages, and 400s for bad input.
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auth, buildTestApp, shopToken, type TestApp } from './helpers.ts';
+import { auth, buildTestApp, shopToken, startConversation, type TestApp } from './helpers.ts';
 
 type Json = Record<string, any>;
 const DAY = 86_400;
@@ -14,11 +14,7 @@ afterEach(async () => {
   await t.close();
 });
 
-async function start(body: Json): Promise<string> {
-  const r = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: body });
-  expect(r.statusCode).toBe(201);
-  return r.json().conversationId as string;
-}
+const start = (body: Json) => startConversation(t, body);
 const turn = (id: string, body: Json) => t.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: auth('runtime'), payload: body });
 const list = (query = '', role: 'admin' | 'runtime' | 'identity' = 'admin') => t.app.inject({ method: 'GET', url: `/v1/conversations${query}`, headers: auth(role) });
 const ids = async (query = ''): Promise<string[]> => {

@@ -70,3 +70,10 @@ export function shopToken(email: string, at: number, opts: { ttl?: number; name?
     { issuer: 'https://shop.example.com', audience: 'threadgate', now: new Date(at), expiresInSeconds: opts.ttl ?? 300 },
   );
 }
+
+/** Starts a conversation as the runtime and returns its id; anything but 201 fails the test. */
+export async function startConversation(t: TestApp, body: Record<string, unknown>): Promise<string> {
+  const r = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: body });
+  if (r.statusCode !== 201) throw new Error(`start answered ${r.statusCode}: ${r.body}`);
+  return r.json().conversationId as string;
+}

@@ -1,6 +1,6 @@
 // GET /v1/reports/onboarding per UTC day: byDay with zero days, date-only bounds, and the cap on the number of days as a 400.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auth, buildTestApp, shopToken, type TestApp } from './helpers.ts';
+import { auth, buildTestApp, shopToken, startConversation, type TestApp } from './helpers.ts';
 
 type Json = Record<string, any>;
 const DAY = 86_400;
@@ -13,11 +13,7 @@ afterEach(async () => {
   await t.close();
 });
 
-async function start(body: Json): Promise<string> {
-  const r = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: body });
-  expect(r.statusCode).toBe(201);
-  return r.json().conversationId as string;
-}
+const start = (body: Json) => startConversation(t, body);
 const message = (id: string, text: string) => t.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: auth('runtime'), payload: { type: 'message', text } });
 const report = (query = '') => t.app.inject({ method: 'GET', url: `/v1/reports/onboarding${query}`, headers: auth('admin') });
 

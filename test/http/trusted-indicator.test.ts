@@ -1,7 +1,7 @@
 // The Trusted Message indicator on GET /v1/conversations/:id: green on trusted customer messages while open, gray once closed, none otherwise.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trustedIndicator } from '../../src/runtime/trusted-indicator.ts';
-import { auth, buildTestApp, shopToken, type TestApp } from './helpers.ts';
+import { auth, buildTestApp, shopToken, startConversation, type TestApp } from './helpers.ts';
 
 type Json = Record<string, any>;
 
@@ -13,11 +13,7 @@ afterEach(async () => {
   await t.close();
 });
 
-async function start(body: Json): Promise<string> {
-  const r = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: body });
-  expect(r.statusCode).toBe(201);
-  return r.json().conversationId as string;
-}
+const start = (body: Json) => startConversation(t, body);
 async function turn(id: string, body: Json): Promise<void> {
   expect((await t.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: auth('runtime'), payload: body })).statusCode).toBe(200);
 }

@@ -24,14 +24,13 @@ export function ensureStudioBuilt(): void {
 
 export interface StudioServer {
   url: string;
-  /** The server's transcripts folder: a copy of test/conversations, so saving from the studio never writes into the repo. */
-  transcriptsDir: string;
   t: TestApp;
   close: () => Promise<void>;
 }
 
 /** The real app (build()) on a temp SQLite file seeded from rules/, listening on a free loopback port, with a real clock. */
-export async function startStudioServer(): Promise<StudioServer> {
+/** The server's transcripts folder is a copy of test/conversations, so saving from the studio never writes into the repo. */
+export async function startStudioServer(): Promise<StudioServer & { transcriptsDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-studio-'));
   const store = await openSqliteStore({ path: join(dir, 'threadgate.db') });
   const transcriptsDir = join(dir, 'transcripts');

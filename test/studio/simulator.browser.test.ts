@@ -7,13 +7,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTranscriptFile } from '../../src/replay/run-transcript.ts';
 import { threadgate } from '../cli/helpers.ts';
-import { CHROMIUM, ensureStudioBuilt, KEYS, launchBrowser, startStudioServer, type Browser, type StudioServer } from './harness.ts';
+import { CHROMIUM, ensureStudioBuilt, KEYS, launchBrowser, startStudioServer, type Browser } from './harness.ts';
 
 const run = process.env.CI === 'true' || existsSync(CHROMIUM);
 const SLOW = 300_000;
 
 describe.runIf(run)('Thread Studio simulator in Chromium', () => {
-  let server: StudioServer;
+  let server: Awaited<ReturnType<typeof startStudioServer>>;
   let b: Browser;
   let page: Page;
 
