@@ -1,22 +1,11 @@
 // The shapes the admin API answers for conversations and the onboarding report, as the studio reads them (types only: also read by node tests).
+import type { ConversationSummary, OnboardingReport, ReportDay } from '../../store/store.port.ts';
+
+// The store's own shapes, as the routes answer them verbatim.
+export type { ConversationSummary, OnboardingReport, ReportDay };
 
 export type Scenario = 'most_ideal' | 'ideal' | 'standard' | 'undesired' | 'most_undesired' | 'visitor';
 export type Indicator = 'green' | 'gray' | null;
-
-export interface ConversationSummary {
-  id: string;
-  widgetId: string;
-  threadId: string;
-  threadVersion: number;
-  status: string;
-  scenario: Scenario;
-  authStatus: string;
-  onboardingType: string;
-  createdAt: string;
-  updatedAt: string;
-  customerMessages: number;
-  trustedMessages: number;
-}
 
 export interface ConversationPage {
   conversations: ConversationSummary[];
@@ -52,25 +41,4 @@ export interface ConversationDetail {
   createdAt: string;
   updatedAt: string;
   timeline: TimelineLine[];
-}
-
-export interface ReportDay {
-  day: string;
-  conversations: number;
-  customerMessages: number;
-  trustedMessages: number;
-  trustedShare: number;
-}
-
-export interface OnboardingReport {
-  from: string;
-  to: string;
-  conversations: number;
-  byScenario: Record<Scenario, number>;
-  byAuthStatus: Record<string, number>;
-  byOnboardingType: Record<string, number>;
-  customerMessages: number;
-  trustedMessages: number;
-  trustedShare: number;
-  byDay: ReportDay[];
 }
