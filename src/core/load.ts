@@ -31,10 +31,64 @@ function nearestNode(doc: Document, path: readonly PathKey[]): Node | null {
   return found;
 }
 
-/** Parses YAML (JSON is valid YAML) keeping positions; a syntax error throws `yaml_invalid` with its line. */
+/** Rules files and transcripts are a few KiB; a larger file is refused before the parser spends time on it. */
+export const MAX_SOURCE_CHARS = 1024 * 1024;
+/** Deeper nesting than this is refused: real threads stay under 15, and the parser and compiler recurse. */
+export const MAX_SOURCE_DEPTH = 64;
+/** Aliases a document may expand; yaml's own default would let a few levels of aliased lists explode. */
+export const MAX_ALIAS_COUNT = 100;
+
+const TOO_DEEP = `the document nests maps and lists deeper than ${MAX_SOURCE_DEPTH} levels; flatten it`;
+
+/** The depth of a composed YAML tree, counted without recursion and stopped at `limit` + 1. */
+function nodeDepthOver(doc: Document, limit: number): Node | null {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth + 1 > limit) return node as Node;
+    for (const item of node.items) {
+      if (isMap(node)) {
+        const pair = item as { key: unknown; value: unknown };
+        stack.push({ node: pair.key, depth: depth + 1 }, { node: pair.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** True when a plain value (after aliases were expanded) nests deeper than `limit`; iterative for the same reason. */
+function valueDepthOver(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth + 1 > limit) return true;
+    for (const child of Object.values(item.value)) stack.push({ value: child, depth: item.depth + 1 });
+  }
+  return false;
+}
+
+const isStackOverflow = (err: unknown): boolean => err instanceof RangeError || /call stack/i.test(String((err as Error)?.message ?? ''));
+
+/**
+ * Parses YAML (JSON is valid YAML) keeping positions; a syntax error throws `yaml_invalid` with its line. Size, depth
+ * and alias expansion are bounded, and every refusal is a plain sentence: never the parser's internal error text.
+ */
 export function parseSource(text: string, file?: string): ParsedSource {
+  const at = (line: number, column: number) => ({ ...(file ? { file } : {}), line, column });
+  const refuse = (message: string, line = 1, column = 1): never => {
+    throw ThreadgateError.fromIssues([{ code: 'yaml_invalid', message, ...at(line, column) }]);
+  };
+  if (text.length > MAX_SOURCE_CHARS) refuse(`the file has ${text.length} characters; a rules file or transcript has at most ${MAX_SOURCE_CHARS}`);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  } catch (err) {
+    if (isStackOverflow(err)) refuse(TOO_DEEP);
+    throw err;
+  }
   const locate: Locate = (path) => {
     const node = nearestNode(doc, path);
     const offset = node?.range?.[0];
@@ -43,24 +97,36 @@ export function parseSource(text: string, file?: string): ParsedSource {
     return { line: pos.line, column: pos.col };
   };
   if (doc.errors.length) {
+    // yaml catches its own stack overflow on deep input and reports it as a syntax error: say what it means instead.
+    const overflow = doc.errors.find((e) => isStackOverflow(e));
+    if (overflow) {
+      const pos = lines.linePos(overflow.pos[0]);
+      refuse(TOO_DEEP, pos.line, pos.col);
+    }
     const issues = doc.errors.map((e) => {
       const pos = lines.linePos(e.pos[0]);
-      return {
-        code: 'yaml_invalid' as const,
-        message: e.message.split('\n')[0] ?? 'invalid YAML',
-        ...(file ? { file } : {}),
-        line: pos.line,
-        column: pos.col,
-      };
+      return { code: 'yaml_invalid' as const, message: e.message.split('\n')[0] ?? 'invalid YAML', ...at(pos.line, pos.col) };
     });
     throw ThreadgateError.fromIssues(issues);
   }
-  try {
-    return { doc: doc.toJS({ maxAliasCount: 100 }), locate };
-  } catch (e) {
-    // yaml throws a plain ReferenceError when aliases would expand past the bound (an alias bomb): bad input, not a fault.
-    throw ThreadgateError.fromIssues([{ code: 'yaml_invalid', message: `aliases expand too far: ${(e as Error).message}`, ...(file ? { file } : {}), line: 1, column: 1 }]);
+  const deep = nodeDepthOver(doc, MAX_SOURCE_DEPTH);
+  if (deep) {
+    const pos = deep.range ? lines.linePos(deep.range[0]) : { line: 1, col: 1 };
+    refuse(TOO_DEEP, pos.line, pos.col);
   }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml throws a plain ReferenceError when aliases would expand past the bound (an alias bomb): bad input, not a fault.
+    if (isStackOverflow(err)) refuse(TOO_DEEP);
+    if (err instanceof ReferenceError && /unresolved alias/i.test(err.message)) refuse('an alias (*name) names no anchor (&name) set before it');
+    if (err instanceof ReferenceError) refuse(`aliases (*name) would expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb); write the values out, or use fewer aliases`);
+    throw err;
+  }
+  // An alias of a deep anchor inside another deep list nests deeper than either: checked once expanded.
+  if (valueDepthOver(value, MAX_SOURCE_DEPTH)) refuse(`${TOO_DEEP} (aliases included)`);
+  return { doc: value, locate };
 }
 
 export type LoadedDocument = { kind: 'thread'; thread: CompiledThread } | { kind: 'widget'; widget: CompiledWidget };

@@ -9,6 +9,7 @@ import type { RulesRegistry } from '../runtime/rules-registry.ts';
 import type { ApiKeyring } from './api-keys.ts';
 import { registerAuth } from './auth-hook.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
+import { registerInputRules } from './json-body.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
 import { conversationListRoutes } from './routes/conversation-list.ts';
@@ -87,6 +88,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  registerInputRules(app);
   registerMetrics(app);
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
   await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute });

@@ -7,6 +7,8 @@ import { ThreadgateError } from '../core/errors.ts';
 import { loadSource, parseSource } from '../core/load.ts';
 import type { PathKey } from '../core/zod-issues.ts';
 import { HttpError } from './error-catalogue.ts';
+import { stringProblem } from './input-rules.ts';
+import { decodeUtf8Body, inputInvalid } from './json-body.ts';
 
 /** Example threads are a few KiB; 128 KiB leaves room for big ones and keeps a hostile body cheap to refuse. */
 export const RULES_SOURCE_BODY_LIMIT = 128 * 1024;
@@ -19,7 +21,17 @@ export const RULES_SOURCE_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'text/
 export function acceptRulesSource(app: FastifyInstance): void {
   // The app inherits fastify's text/plain parser; ours replaces it here so the limit and the string body are ours.
   if (app.hasContentTypeParser('text/plain')) app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([...RULES_SOURCE_MEDIA_TYPES], { parseAs: 'string', bodyLimit: RULES_SOURCE_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser([...RULES_SOURCE_MEDIA_TYPES], { parseAs: 'buffer', bodyLimit: RULES_SOURCE_BODY_LIMIT }, (_request, body, done) => {
+    try {
+      // The same string rule as JSON bodies: strict UTF-8, no NUL (PostgreSQL text cannot hold it).
+      const text = decodeUtf8Body(body as Buffer);
+      const problem = stringProblem(text);
+      if (problem) throw inputInvalid({ field: 'body', message: problem });
+      done(null, text);
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.addContentTypeParser('*', (request, _payload, done) => {
     done(
       new HttpError('unsupported_media_type', `Send the rules file as ${RULES_SOURCE_MEDIA_TYPES.join(', ')} (the file as is), or as application/json { "source": "<the file>" }; got ${request.headers['content-type'] ?? 'no content type'}.`),
