@@ -113,6 +113,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       keyring: keys.keyring,
       bodyLimitBytes: config.bodyLimitBytes,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      authFailuresPerMinute: config.authFailuresPerMinute,
       requestTimeoutMs: config.requestTimeoutMs,
       identity: { issuer: config.identityIssuer, audience: config.identityAudience, ttlSeconds: config.identityTokenTtlSeconds },
       logger: loggerOptions(config.logLevel),

@@ -11,6 +11,23 @@ function claimMissing(claim: string): TokenRejection {
     : reject('claim_missing');
 }
 
+/** What each registered claim must be (RFC 7519), so the sentence names the one right type, never "or a string". */
+const CLAIM_TYPES: Record<string, string> = {
+  exp: 'a NumericDate: a number of seconds since 1970-01-01 UTC (1767225600), not a string',
+  nbf: 'a NumericDate: a number of seconds since 1970-01-01 UTC (1767225600), not a string',
+  iat: 'a NumericDate: a number of seconds since 1970-01-01 UTC (1767225600), not a string',
+  iss: 'a string',
+  sub: 'a string',
+  jti: 'a string',
+  aud: 'a string or a list of strings',
+};
+
+function claimInvalid(claim: string): TokenRejection {
+  if (!SAFE_CLAIM.test(claim)) return reject('claims_invalid');
+  const type = CLAIM_TYPES[claim];
+  return reject('claims_invalid', type ? `The token "${claim}" claim has the wrong type; it must be ${type}.` : `The token "${claim}" claim has the wrong type or format.`);
+}
+
 /**
  * Maps an error from jwtVerify. Reads only `code`, `claim` and `reason`, never `err.payload` or `err.message`,
  * because those carry the whole claims set (emails, names). Unknown errors become `signature_invalid`:
@@ -22,11 +39,7 @@ export function mapJoseError(err: unknown): TokenRejection {
   }
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.reason === 'missing') return claimMissing(err.claim);
-    if (err.reason === 'invalid') {
-      return SAFE_CLAIM.test(err.claim)
-        ? reject('claims_invalid', `The token "${err.claim}" claim has the wrong type; send a NumericDate (seconds) or string as the JWT spec says.`)
-        : reject('claims_invalid');
-    }
+    if (err.reason === 'invalid') return claimInvalid(err.claim);
     switch (err.claim) {
       case 'nbf':
         return reject('not_yet_valid');

@@ -7,10 +7,11 @@ import { ConversationService } from '../runtime/conversation-service.ts';
 import { executeLookup, type LookupSettings } from '../runtime/lookups.ts';
 import type { RulesRegistry } from '../runtime/rules-registry.ts';
 import type { ApiKeyring } from './api-keys.ts';
-import { registerAuth } from './auth-hook.ts';
+import { AuthFailureLimiter } from './auth-failures.ts';
+import { registerAuth, type Authenticator } from './auth-hook.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
 import { registerInputRules } from './json-body.ts';
-import { registerMetrics } from './metrics.ts';
+import { registerMetrics, type ThreadgateMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
 import { conversationListRoutes } from './routes/conversation-list.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -34,6 +35,8 @@ export interface BuildOptions {
   newId?: () => string;
   bodyLimitBytes?: number;
   rateLimitPerMinute?: number;
+  /** Failed authentications per client address per minute before 429 (default 30); valid keys are never limited. */
+  authFailuresPerMinute?: number;
   identity?: { issuer: string; audience: string; ttlSeconds: number };
   logger?: FastifyServerOptions['logger'];
   requestTimeoutMs?: number;
@@ -60,6 +63,14 @@ declare module 'fastify' {
 }
 
 export async function build(opts: BuildOptions): Promise<FastifyInstance> {
+  // Set once metrics are registered; failures before that (none in practice) are simply not counted.
+  let metricsOf = (): ThreadgateMetrics | undefined => undefined;
+  // Made before the instance: errors raised before routing (frameworkErrors) authenticate with it too.
+  const authenticator: Authenticator = {
+    keyring: opts.keyring,
+    failures: new AuthFailureLimiter({ perWindow: opts.authFailuresPerMinute ?? 30 }),
+    onFailure: (outcome) => metricsOf()?.authFailures.inc({ outcome }),
+  };
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
@@ -69,7 +80,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     // Requests that arrive while closing get our 503 shutting_down (routes/health.ts), not fastify's own body.
     return503OnClosing: false,
     // Errors before routing (a bad URL) skip setErrorHandler; this keeps their answer in our shape.
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: frameworkErrorHandler(authenticator),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -89,11 +100,12 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
 
   registerErrorHandling(app);
   registerInputRules(app);
-  registerMetrics(app);
+  const metrics = registerMetrics(app);
+  metricsOf = () => metrics;
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
-  await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute });
+  await registerPlatform(app, { keyring: opts.keyring, rateLimitPerMinute: opts.rateLimitPerMinute });
   registerShutdownGate(app);
-  registerAuth(app, opts.keyring);
+  registerAuth(app, authenticator);
   await app.register(healthRoutes);
   await app.register(conversationRoutes);
   await app.register(conversationListRoutes);

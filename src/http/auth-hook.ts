@@ -1,7 +1,9 @@
-// Bearer API key authentication with roles, declared per route as `config: { roles: [...] }`.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from './error-catalogue.ts';
+// Bearer API key authentication with roles, declared per route as `config: { roles: [...] }`; failures limited per address.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyring, ApiPrincipal, ApiRole } from './api-keys.ts';
+import type { AuthFailureLimiter } from './auth-failures.ts';
+import { bearerChallenge, bearerKey, principalOf } from './bearer.ts';
+import { HttpError } from './error-catalogue.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -13,16 +15,41 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuth(app: FastifyInstance, keyring: ApiKeyring): void {
+/** What authenticates a request: the keys, and the limit on failures per client address. */
+export interface Authenticator {
+  keyring: ApiKeyring;
+  failures: AuthFailureLimiter;
+  /** Counts each refused authentication (metrics): `unauthorized`, or `limited` once the address is over the limit. */
+  onFailure?: (outcome: 'unauthorized' | 'limited') => void;
+}
+
+/**
+ * The error for a request without a valid key, after counting it against its address: 401 with the bearer
+ * challenge, or 429 rate_limited with Retry-After once the address failed too often. Never called for a valid key.
+ */
+export function refuseUnauthenticated(request: FastifyRequest, reply: FastifyReply, auth: Authenticator): HttpError {
+  const retryAfter = auth.failures.fail(request.ip, Date.now());
+  if (retryAfter !== null) {
+    auth.onFailure?.('limited');
+    reply.header('retry-after', String(retryAfter));
+    return new HttpError('rate_limited', `Too many failed authentications from this address; retry in ${retryAfter} seconds (see Retry-After). Requests with a valid key are not limited by this.`);
+  }
+  auth.onFailure?.('unauthorized');
+  reply.header('www-authenticate', bearerChallenge(request));
+  return bearerKey(request.headers.authorization) === null
+    ? new HttpError('unauthorized')
+    : new HttpError('unauthorized', 'This API key is not valid; use a key from the keys file (see README).');
+}
+
+export function registerAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,256})$/.exec(header) : null;
-    if (!match) throw new HttpError('unauthorized');
-    const principal = keyring.check(match[1]!);
-    if (!principal) throw new HttpError('unauthorized', 'This API key is not valid; use a key from the keys file (see README).');
+    // Whatever a keyed route answers (data or an error) is about one caller: no cache may keep it.
+    reply.header('cache-control', 'no-store');
+    const principal = principalOf(request, auth.keyring);
+    if (!principal) throw refuseUnauthenticated(request, reply, auth);
     if (!roles.includes(principal.role)) throw new HttpError('forbidden', `This route needs one of the roles ${roles.join(', ')}; the key has the role ${principal.role}.`);
     request.principal = principal;
   });

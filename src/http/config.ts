@@ -28,6 +28,8 @@ export const ConfigSchema = z
     bodyLimitBytes: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     requestTimeoutMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
     rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+    /** Requests with a missing or wrong API key one client address may make per minute; then 429 (valid keys still pass). */
+    authFailuresPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(30),
     identityIssuer: z.string().min(1).default('threadgate'),
     identityAudience: z.string().min(1).default('threadgate'),
     identityTokenTtlSeconds: z.coerce.number().int().min(30).max(3600).default(300),
@@ -80,6 +82,7 @@ const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   THREADGATE_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   THREADGATE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   THREADGATE_RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
+  THREADGATE_AUTH_FAILURES_PER_MINUTE: 'authFailuresPerMinute',
   THREADGATE_IDENTITY_ISSUER: 'identityIssuer',
   THREADGATE_IDENTITY_AUDIENCE: 'identityAudience',
   THREADGATE_IDENTITY_TOKEN_TTL_SECONDS: 'identityTokenTtlSeconds',

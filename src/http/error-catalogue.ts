@@ -35,9 +35,13 @@ export const HTTP_ERRORS = {
   identity_value_invalid: { status: 422, message: 'The identity is not a valid email or E.164 phone number.' },
   payload_too_large: { status: 413, message: 'The body is larger than this route accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
-  rate_limited: { status: 429, message: 'Too many requests for this API key; wait for the time in Retry-After.' },
+  rate_limited: { status: 429, message: 'Too many requests for this API key or client address; wait for the time in Retry-After.' },
   internal: { status: 500, message: 'Something went wrong on our side; the request id helps us find it.' },
-  not_ready: { status: 503, message: 'The service cannot reach its database.' },
+  request_timeout: { status: 408, message: 'The request was not received in time (THREADGATE_REQUEST_TIMEOUT_MS); send the whole request at once.' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than the server accepts (16 KiB).' },
+  http_invalid: { status: 400, message: 'The request is not valid HTTP/1.1.' },
+  store_unavailable: { status: 503, message: 'The database cannot serve this request right now; nothing was applied. Retry after the time in Retry-After.' },
+  not_ready: { status: 503, message: 'The service cannot commit a turn: its database does not answer, or refuses writes.' },
   shutting_down: { status: 503, message: 'The service is shutting down; retry on another instance.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

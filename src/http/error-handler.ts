@@ -3,6 +3,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isThreadgateError } from '../core/errors.ts';
 import { StoreError } from '../store/store-error.ts';
+import { refuseUnauthenticated, type Authenticator } from './auth-hook.ts';
+import { principalOf } from './bearer.ts';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './error-catalogue.ts';
 
 const FASTIFY_CODES: Record<string, HttpErrorCode> = {
@@ -13,11 +15,26 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'body_invalid',
 };
 
+const sendHttpError = (reply: FastifyReply, request: FastifyRequest, err: HttpError): FastifyReply =>
+  reply.status(err.status).send({ code: err.code, message: err.message, ...err.details, requestId: request.id });
+
 /**
  * Fastify's `frameworkErrors` option: errors raised before routing (a URL that is not valid percent-encoding)
- * skip setErrorHandler, and fastify's own answer would carry its internal code. They get our shape instead.
+ * skip setErrorHandler and every hook, and fastify's own answer would carry its internal code. They get our shape
+ * instead, and authentication comes first as everywhere: every /v1 route needs a key.
  */
-export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(auth: Authenticator) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    if (request.url.startsWith('/v1/') && !principalOf(request, auth.keyring)) {
+      reply.header('cache-control', 'no-store');
+      void sendHttpError(reply, request, refuseUnauthenticated(request, reply, auth));
+      return;
+    }
+    answerFrameworkError(err, request, reply);
+  };
+}
+
+function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   // A path parameter over fastify's maxParamLength (100) cannot name anything (ids are at most 64 characters).
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void reply.status(404).send({ code: 'not_found', message: `No route ${request.method} with a path parameter this long; ids are at most 64 characters.`, requestId: request.id });
@@ -33,9 +50,7 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
-    if (err instanceof HttpError) {
-      return reply.status(err.status).send({ code: err.code, message: err.message, ...err.details, requestId: request.id });
-    }
+    if (err instanceof HttpError) return sendHttpError(reply, request, err);
     if (hasZodFastifySchemaValidationErrors(err)) {
       // A bad Idempotency-Key header has its own catalogue code, so clients can tell it from a bad body.
       if (err.validationContext === 'headers' && err.validation.every((v) => v.instancePath === '/idempotency-key')) {

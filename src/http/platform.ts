@@ -5,8 +5,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { ApiKeyring } from './api-keys.ts';
+import { principalOf } from './bearer.ts';
 import { HttpError } from './error-catalogue.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -15,12 +16,13 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 export const RATE_LIMIT_EXEMPT = new Set(['/healthz', '/readyz']);
 
 /**
- * The rate-limit bucket of a request: a hash of the Authorization header (so the key itself is never kept
- * in memory as a map key), or the client address when there is none.
+ * The rate-limit bucket of a request: the id of its API key when the key is valid, else the client address. A
+ * header that is not a valid key must not open a bucket of its own: each wrong guess would get a fresh one, and a
+ * random header would lift the per-address limit of public routes.
  */
-export function rateLimitKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  return typeof header === 'string' && header.length > 0 ? `key:${createHash('sha256').update(header).digest('base64url')}` : `ip:${request.ip}`;
+export function rateLimitKey(request: FastifyRequest, keyring: ApiKeyring): string {
+  const principal = principalOf(request, keyring);
+  return principal ? `key:${principal.id}` : `ip:${request.ip}`;
 }
 
 // The API answers JSON only, so its pages may load nothing; the docs page gets its own policy below.
@@ -31,6 +33,7 @@ const DOCS_CSP =
   "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data: validator.swagger.io; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'";
 
 export interface PlatformOptions {
+  keyring: ApiKeyring;
   rateLimitPerMinute?: number;
 }
 
@@ -40,16 +43,17 @@ export interface PlatformOptions {
  * The rate limiter runs as an instance-level onRequest hook, so it must also come before the auth hook:
  * requests with a wrong key count against their bucket too.
  */
-export async function registerPlatform(app: FastifyInstance, opts: PlatformOptions = {}): Promise<void> {
+export async function registerPlatform(app: FastifyInstance, opts: PlatformOptions): Promise<void> {
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: API_CSP } });
 
   await app.register(rateLimit, {
     global: false,
     max: opts.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
+    keyGenerator: (request) => rateLimitKey(request, opts.keyring),
     allowList: (request) => Boolean(request.routeOptions.url && RATE_LIMIT_EXEMPT.has(request.routeOptions.url)),
-    errorResponseBuilder: (_request, context) => new HttpError('rate_limited', `Too many requests for this API key; retry in ${context.after} (see Retry-After).`),
+    errorResponseBuilder: (request, context) =>
+      new HttpError('rate_limited', `Too many requests for this ${principalOf(request, opts.keyring) ? 'API key' : 'client address'}; retry in ${context.after} (see Retry-After).`),
   });
   app.addHook('onRequest', app.rateLimit());
 

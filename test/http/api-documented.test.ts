@@ -31,6 +31,33 @@ describe('docs/api.md', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents every route the server answers, including those the OpenAPI document hides (docs, studio)', () => {
+    // printRoutes draws the router's tree: a label per line, its depth given by where "── " starts.
+    const tree = t.app.printRoutes({ commonPrefix: false }).split('\n');
+    const parents: string[] = [];
+    const served: string[] = [];
+    for (const line of tree) {
+      const at = line.indexOf('── ');
+      if (at < 0) continue;
+      const depth = Math.round(at / 4);
+      const [, label = '', methods = ''] = /^(.*?) \(([A-Z, ]+)\)$/.exec(line.slice(at + 3)) ?? [];
+      parents.length = depth;
+      const path = `${parents.join('')}${label}`;
+      parents.push(label);
+      for (const m of methods.split(', ').filter((x) => x !== 'HEAD')) served.push(`${m} ${path.replace(/\/$/, '') || '/'}`);
+    }
+    expect(served).toContain('GET /docs/json');
+    // The page's own static files are one row (`/docs/static/*`), the studio's are `/studio`.
+    const covered = (route: string) => {
+      const [method, path] = route.split(' ') as [string, string];
+      if (path.startsWith('/docs/static/')) return api.includes('| GET | `/docs/static/*` |');
+      if (path.startsWith('/studio')) return api.includes('| GET | `/studio` |');
+      if (path === '/docs/*') return api.includes('| GET | `/docs/static/*` |');
+      return api.includes(`| ${method} | \`${path}\` |`);
+    };
+    expect(served.filter((r) => !covered(r))).toEqual([]);
+  });
+
   it('documents /openapi.json and /docs, which the OpenAPI document hides', () => {
     expect(api).toContain('| GET | `/openapi.json` |');
     expect(api).toContain('| GET | `/docs` |');

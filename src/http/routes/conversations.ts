@@ -6,6 +6,7 @@ import { CallerTurnEventSchema, StartRequestSchema } from '../../runtime/caller-
 import { requestHash, type ServiceResult } from '../../runtime/conversation-service.ts';
 import { trustedIndicator } from '../../runtime/trusted-indicator.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { queryInvalid } from '../query-time.ts';
 
 const IdempotencyHeader = z
   .string()
@@ -17,8 +18,15 @@ const explained = (q: { explain?: string }) => q.explain === '1' || q.explain ==
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
-function send(reply: FastifyReply, result: ServiceResult): FastifyReply {
-  if (!result.ok) throw new HttpError(result.code, result.message);
+/** A lost race tells the client how to retry: with its key when it sent one, otherwise that a key makes retries safe. */
+const CONFLICT_WITHOUT_KEY =
+  'Another turn changed this conversation at the same time, four times in a row; nothing was applied. Send the turn again; send an Idempotency-Key with each turn so a retry can never be applied twice.';
+
+function send(reply: FastifyReply, result: ServiceResult, hadKey: boolean): FastifyReply {
+  if (!result.ok) {
+    const message = result.code === 'version_conflict' && !hadKey ? CONFLICT_WITHOUT_KEY : result.message;
+    throw new HttpError(result.code, message, result.details);
+  }
   if (result.replayed) reply.header('idempotent-replay', 'true');
   return reply.status(result.status).send(result.body);
 }
@@ -45,7 +53,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       const idempotency = key
         ? { scope: `start:${request.principal!.id}`, key, requestHash: requestHash({ body: request.body, query: request.query }) }
         : undefined;
-      return send(reply, await conversations.start(request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }));
+      return send(reply, await conversations.start(request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }), Boolean(key));
     },
   );
 
@@ -65,7 +73,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const idempotency = key ? { key, requestHash: requestHash({ body: request.body, query: request.query }) } : undefined;
-      return send(reply, await conversations.turn(request.params.id, request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }));
+      return send(reply, await conversations.turn(request.params.id, request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }), Boolean(key));
     },
   );
 
@@ -88,8 +96,12 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       const current = conv.state.identity.party;
       const asked = request.query.party ?? 'current';
       const party = asked === 'current' ? current : asked;
+      const admin = request.principal!.role === 'admin';
+      // Every party at once is an admin's view, whether or not anyone logged out yet.
+      if (party === 'all' && !admin) throw new HttpError('forbidden', '?party=all (the timelines of every party) needs an admin key; a runtime key reads ?party=current (the default).');
+      if (typeof party === 'number' && party > current) throw queryInvalid('party', `this conversation has the parties 0 to ${current} (the current one); ${party} has not started.`);
       // After a logout the new party must not read what the earlier customer said; admins may.
-      if (request.principal!.role !== 'admin' && party !== current) throw new HttpError('conversation_party_cleared');
+      if (!admin && party !== current) throw new HttpError('conversation_party_cleared');
       const timeline = await records.timeline(conv.id, party === 'all' ? {} : { party });
       const s = conv.state;
       return {
