@@ -10,6 +10,7 @@ import type { ApiKeyring } from './api-keys.ts';
 import { AuthFailureLimiter } from './auth-failures.ts';
 import { registerAuth, type Authenticator } from './auth-hook.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, serverFactory } from './http-server.ts';
 import { registerInputRules } from './json-body.ts';
 import { registerMetrics, type ThreadgateMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
@@ -74,7 +75,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
-    requestTimeout: opts.requestTimeoutMs ?? 15_000,
+    // Our own node:http server: its timeouts bound a stalled body too, and connection errors get our shape.
+    serverFactory: serverFactory(opts.requestTimeoutMs ?? 15_000),
+    clientErrorHandler,
     genReqId: () => randomUUID(),
     // Request lines are logged (fastify's default); loggerOptions() in server.ts logs URLs without query strings.
     // Requests that arrive while closing get our 503 shutting_down (routes/health.ts), not fastify's own body.

@@ -48,6 +48,10 @@ function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply:
   void reply.status(400).send({ code: 'validation_failed', message: 'The URL is not valid: percent-encoding must form UTF-8.', issues: [{ field: 'url', message: 'invalid percent-encoding' }], requestId: request.id });
 }
 
+/** Errors that only mean the client closed its connection while the request was still arriving. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+const clientWentAway = (request: FastifyRequest, code: string | undefined): boolean => (code !== undefined && CLIENT_GONE.has(code)) || request.raw.destroyed;
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
     if (err instanceof HttpError) return sendHttpError(reply, request, err);
@@ -73,6 +77,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if ((err as FastifyError).statusCode === 429) return reply.status(429).send({ code: 'rate_limited', message: HTTP_ERRORS.rate_limited.message, requestId: request.id });
     if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500 && (err as SyntaxError).name === 'SyntaxError') {
       return reply.status(400).send({ code: 'body_invalid', message: HTTP_ERRORS.body_invalid.message, requestId: request.id });
+    }
+    if (clientWentAway(request, fastifyCode)) {
+      // An upload the client aborted: its socket is gone, so this answer reaches no one; not a fault of ours.
+      request.log.info({ err: { code: fastifyCode } }, 'client aborted the request');
+      return reply.status(400).send({ code: 'body_invalid', message: 'The client closed the connection before the body was complete.', requestId: request.id });
     }
     request.log.error({ err: { type: err.name, code: fastifyCode } }, 'unhandled error');
     return reply.status(500).send({ code: 'internal', message: HTTP_ERRORS.internal.message, requestId: request.id });

@@ -258,10 +258,11 @@ describe('security headers, limits and errors', () => {
     expect((await post(small, '/v1/conversations', { widgetId: 'shop-visitor', context: { blob: 'x'.repeat(1000) } })).statusCode).toBe(201);
   });
 
-  it('sets a non-zero request timeout on the server (15 s by default)', async () => {
+  it('sets a non-zero request timeout on the server (15 s by default), headers included', async () => {
     const t = await appWith();
-    expect((t.app.initialConfig as { requestTimeout?: number }).requestTimeout).toBe(15_000);
     expect(t.app.server.requestTimeout).toBe(15_000);
+    // The headers' own timeout (60 s by node's default) must not outlast the whole request's.
+    expect(t.app.server.headersTimeout).toBe(15_000);
     const custom = await appWith({ requestTimeoutMs: 5_000 });
     expect(custom.app.server.requestTimeout).toBe(5_000);
   });
