@@ -84,7 +84,10 @@ export interface RunningServer {
   store: Store;
   config: ServiceConfig;
   url: string;
+  /** Graceful: drain, close the app, close the store. */
   stop: () => Promise<void>;
+  /** After the grace period: cut every connection and close the store (bounded), for an exit that leaves no WAL. */
+  abort: () => Promise<void>;
 }
 
 /** Starts the service and returns once it listens; `log` receives the start-up lines meant for a person. */
@@ -130,11 +133,17 @@ export async function startServer(env: Record<string, string | undefined> = proc
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
-        // close() stops accepting and waits for in-flight requests; then the database closes.
-        await app.close();
+        // The drain keeps listening (probes get their answers) until the requests in flight are answered; then
+        // the app closes, then the database (which checkpoints the WAL).
+        await app.drain();
         await store.close();
       })());
-    return { app, store, config, url, stop };
+    const abort = async () => {
+      // The grace period is over: cut what is left, and still close the database so no WAL is left behind.
+      app.connections.destroyAll();
+      await Promise.race([store.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    };
+    return { app, store, config, url, stop, abort };
   } catch (err) {
     await store.close();
     throw err;
@@ -169,9 +178,11 @@ export async function serveForever(env: Record<string, string | undefined> = pro
       process.stdout.write(`threadgate: ${signal}, finishing in-flight requests\n`);
       const timer = setTimeout(() => {
         // Requests still running past the grace period are cut off: the process must end for the orchestrator.
-        process.stderr.write('threadgate: shutdown grace period over, exiting\n');
-        resolve(1);
-        process.exit(1);
+        process.stderr.write('threadgate: shutdown grace period over, cutting the requests still in flight and exiting\n');
+        void server.abort().finally(() => {
+          resolve(1);
+          process.exit(1);
+        });
       }, server.config.shutdownGraceMs);
       timer.unref();
       void server.stop().then(() => {

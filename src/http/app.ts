@@ -16,7 +16,8 @@ import { registerMetrics, type ThreadgateMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
 import { conversationListRoutes } from './routes/conversation-list.ts';
 import { conversationRoutes } from './routes/conversations.ts';
-import { healthRoutes, registerShutdownGate } from './routes/health.ts';
+import { healthRoutes } from './routes/health.ts';
+import { registerDrain, registerShutdownGate } from './shutdown.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
 import { identityTokenRoutes } from './routes/identity-tokens.ts';
 import { profileRoutes } from './routes/profiles.ts';
@@ -108,6 +109,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
   await registerPlatform(app, { keyring: opts.keyring, rateLimitPerMinute: opts.rateLimitPerMinute });
   registerShutdownGate(app);
+  registerDrain(app);
   registerAuth(app, authenticator);
   await app.register(healthRoutes);
   await app.register(conversationRoutes);

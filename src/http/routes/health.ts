@@ -1,38 +1,9 @@
 // Liveness, readiness and Prometheus metrics for orchestrators and scrapers; public, and free of customer data.
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError } from '../error-catalogue.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics.ts';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Set once `close()` started: readiness fails and new requests are shed with 503 shutting_down. */
-    shuttingDown: { value: boolean };
-  }
-}
-
-/** Routes that keep answering normally while the service drains (liveness must not flap during shutdown). */
-const ALWAYS_SERVED = new Set(['/healthz']);
-
-/**
- * Marks the app as shutting down when `close()` starts and answers new requests with 503 `shutting_down`
- * in our error shape. Needs `return503OnClosing: false` on the fastify instance: otherwise fastify sheds
- * them itself with its own body, before any hook runs.
- */
-export function registerShutdownGate(app: FastifyInstance): void {
-  const state = { value: false };
-  app.decorate('shuttingDown', state);
-  app.addHook('preClose', async () => {
-    state.value = true;
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!state.value || (request.routeOptions.url && ALWAYS_SERVED.has(request.routeOptions.url))) return;
-    // Tell keep-alive clients to reconnect, which lands them on another instance.
-    reply.header('connection', 'close');
-    throw new HttpError('shutting_down');
-  });
-}
 
 const Status = z.object({ status: z.literal('ok') }).strict();
 
