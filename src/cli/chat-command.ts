@@ -5,6 +5,7 @@ import { formatIssue, isThreadgateError } from '../core/errors.ts';
 import type { ServiceResult } from '../runtime/conversation-service.ts';
 import type { CallerTurnEvent } from '../runtime/caller-events.ts';
 import { formatTurn } from './chat-format.ts';
+import { colourer } from './colors.ts';
 import type { ChatSession } from './chat-session.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -98,10 +99,14 @@ class Chat {
     private readonly s: ChatSession,
     private trace: boolean,
     private readonly io: CliIo,
-  ) {}
+  ) {
+    this.colour = colourer(io.stdout, io.env);
+  }
+
+  private readonly colour: (text: string) => string;
 
   private say(lines: string[] | string): void {
-    this.io.stdout.write(`${([] as string[]).concat(lines).join('\n')}\n`);
+    this.io.stdout.write(`${this.colour(([] as string[]).concat(lines).join('\n'))}\n`);
   }
 
   private show(r: ServiceResult): void {
