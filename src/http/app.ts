@@ -8,6 +8,7 @@ import { executeLookup, type LookupSettings } from '../runtime/lookups.ts';
 import type { RulesRegistry } from '../runtime/rules-registry.ts';
 import type { ApiKeyring } from './api-keys.ts';
 import { registerAuth } from './auth-hook.ts';
+import { registerJsonBody } from './json-body.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
@@ -87,6 +88,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  registerJsonBody(app);
   registerMetrics(app);
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
   await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute });

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isThreadgateError } from '../core/errors.ts';
 import { StoreError } from '../store/store-error.ts';
+import { bearerKey, challenge } from './auth-hook.ts';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './error-catalogue.ts';
 
 const FASTIFY_CODES: Record<string, HttpErrorCode> = {
@@ -20,6 +21,11 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   // A path parameter over fastify's maxParamLength (100) cannot name anything (ids are at most 64 characters).
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // Every /v1 route with a parameter needs a key: without one the answer is the 401 the docs promise first.
+    if (request.url.startsWith('/v1/') && !bearerKey(request.headers.authorization)) {
+      void reply.status(401).header('www-authenticate', challenge(false)).send({ code: 'unauthorized', message: HTTP_ERRORS.unauthorized.message, requestId: request.id });
+      return;
+    }
     void reply.status(404).send({ code: 'not_found', message: `No route ${request.method} with a path parameter this long; ids are at most 64 characters.`, requestId: request.id });
     return;
   }
@@ -34,6 +40,7 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
     if (err instanceof HttpError) {
+      if (err.code === 'unauthorized') reply.header('www-authenticate', challenge(bearerKey(request.headers.authorization) !== null));
       return reply.status(err.status).send({ code: err.code, message: err.message, ...err.details, requestId: request.id });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

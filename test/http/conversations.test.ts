@@ -220,7 +220,12 @@ describe('a race lost again and again', () => {
     const r = await turn(id, { type: 'message', text: 'lost' }, { 'idempotency-key': 'lost-1' });
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ code: 'version_conflict' });
+    expect(r.body.message).toMatch(/with the same Idempotency-Key/);
     expect(attempts).toBe(4);
+    // Without a key the advice does not mention one the client never sent.
+    const bare = await turn(id, { type: 'message', text: 'lost again' });
+    expect(bare.status).toBe(409);
+    expect(bare.body.message).not.toMatch(/same Idempotency-Key/);
     t.store.conversations.commitTurn = realCommit;
     expect((await t.store.conversations.timeline(id)).some((e) => e.text === 'lost')).toBe(false);
     expect(await t.store.conversations.getIdempotency(`turn:${id}`, 'lost-1')).toBeNull();

@@ -17,7 +17,9 @@ const explained = (q: { explain?: string }) => q.explain === '1' || q.explain ==
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
-function send(reply: FastifyReply, result: ServiceResult): FastifyReply {
+function send(reply: FastifyReply, result: ServiceResult, withKey: boolean): FastifyReply {
+  // Resending "with the same Idempotency-Key" only makes sense to a client that sent one.
+  if (!result.ok && result.code === 'version_conflict' && !withKey && !result.message) throw new HttpError('version_conflict', 'Another turn changed this conversation at the same time; send the turn again (an Idempotency-Key makes resending safe).');
   if (!result.ok) throw new HttpError(result.code, result.message);
   if (result.replayed) reply.header('idempotent-replay', 'true');
   return reply.status(result.status).send(result.body);
@@ -45,7 +47,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       const idempotency = key
         ? { scope: `start:${request.principal!.id}`, key, requestHash: requestHash({ body: request.body, query: request.query }) }
         : undefined;
-      return send(reply, await conversations.start(request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }));
+      return send(reply, await conversations.start(request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }), Boolean(key));
     },
   );
 
@@ -65,7 +67,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const idempotency = key ? { key, requestHash: requestHash({ body: request.body, query: request.query }) } : undefined;
-      return send(reply, await conversations.turn(request.params.id, request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }));
+      return send(reply, await conversations.turn(request.params.id, request.body, { ...(idempotency ? { idempotency } : {}), explain: explained(request.query) }), Boolean(key));
     },
   );
 

@@ -1,0 +1,55 @@
+// The JSON body parser of every route: plain JSON.parse, then one walk that bounds the nesting and names a refused `__proto__` key.
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from './error-catalogue.ts';
+
+/** Deeper than any event, rules document or report query needs; the store's JSON checks and zod recurse per level. */
+export const JSON_MAX_DEPTH = 64;
+
+/**
+ * Where the body breaks a rule, or null. Iterative, so a hostile body nested 100,000 deep costs a loop, not the
+ * stack. `__proto__` and `constructor.prototype` are refused by name: valid JSON, but a key no API field has and
+ * the classic prototype-pollution probe.
+ */
+export function bodyProblem(value: unknown): { field: string; message: string } | null {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: 'body' }];
+  while (stack.length) {
+    const { v, depth, path } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= JSON_MAX_DEPTH) return { field: path, message: `the body is nested deeper than ${JSON_MAX_DEPTH} levels` };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push({ v: v[i], depth: depth + 1, path: `${path}.${i}` });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (key === '__proto__') return { field: `${path}.__proto__`, message: 'a key named __proto__ is not accepted' };
+      const child = (v as Record<string, unknown>)[key];
+      if (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')) {
+        return { field: `${path}.constructor.prototype`, message: 'a constructor.prototype key is not accepted' };
+      }
+      stack.push({ v: child, depth: depth + 1, path: `${path}.${key}` });
+    }
+  }
+  return null;
+}
+
+/**
+ * Replaces fastify's JSON parser (secure-json-parse, whose refusals all read "not valid JSON") and its text/plain
+ * parser: JSON sent as text/plain is a 415, not a string that fails the schema. Routes that take text (rules files)
+ * register their own parsers in their plugin.
+ */
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const body = text as string;
+    if (body.length === 0) return done(new HttpError('body_invalid', 'The body is empty; send a JSON object (or no content-type at all).'), undefined);
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch (e) {
+      return done(new HttpError('body_invalid', `The body is not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 200)}.`), undefined);
+    }
+    const problem = bodyProblem(value);
+    if (problem) return done(new HttpError('validation_failed', `Invalid request: ${problem.field}: ${problem.message}.`, { issues: [problem] }), undefined);
+    done(null, value);
+  });
+}

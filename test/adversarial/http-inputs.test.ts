@@ -1,0 +1,89 @@
+// Hostile and odd inputs over HTTP (issue #17): each gets its status and stable code, no internals leak, the server stays up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, buildTestApp, KEYS, type TestApp } from '../http/helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const json = { ...auth('runtime'), 'content-type': 'application/json' };
+const start = (payload: string, headers: Record<string, string> = json) => t.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload });
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+/** Nothing of the implementation in an answer: no stack, no engine error names. */
+const clean = (body: string) => expect(body).not.toMatch(/stack|RangeError|Maximum call stack|SyntaxError|at \w+ \(|node_modules/);
+
+describe('JSON bodies', () => {
+  it('a context nested 1,000 deep is a 400 naming the depth limit; 30,000 deep (60 KB of brackets) too, and the server stays up', async () => {
+    const deepArrays = `{"widgetId":"shop-visitor","context":{"a":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`;
+    for (const payload of [`{"widgetId":"shop-visitor","context":${nested(1_000)}}`, deepArrays]) {
+      const r = await start(payload);
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ code: 'validation_failed', issues: [{ message: 'the body is nested deeper than 64 levels' }] });
+      clean(r.body);
+    }
+    const ok = await start(JSON.stringify({ widgetId: 'shop-visitor', context: JSON.parse(nested(20)) }));
+    expect(ok.statusCode).toBe(201);
+  });
+
+  it('a __proto__ key is refused by name, not as invalid JSON', async () => {
+    const r = await start('{"widgetId":"shop-visitor","context":{"__proto__":{"admin":true}}}');
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'validation_failed', issues: [{ field: 'body.context.__proto__', message: 'a key named __proto__ is not accepted' }] });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    const c = await start('{"widgetId":"shop-visitor","context":{"constructor":{"prototype":{"x":1}}}}');
+    expect(c.json()).toMatchObject({ code: 'validation_failed', issues: [{ field: 'body.context.constructor.prototype' }] });
+  });
+
+  it('broken JSON is body_invalid and says why; JSON sent as text/plain is 415', async () => {
+    const broken = await start('{"widgetId": ');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().code).toBe('body_invalid');
+    expect(broken.json().message).toMatch(/^The body is not valid JSON: /);
+    const plain = await start(JSON.stringify({ widgetId: 'shop-visitor' }), { ...auth('runtime'), 'content-type': 'text/plain' });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().code).toBe('unsupported_media_type');
+    // Rules routes still take their files as text.
+    const text = await t.app.inject({ method: 'POST', url: '/v1/threads/returns/validate', headers: { ...auth('admin'), 'content-type': 'text/plain' }, payload: 'kind: thread\nid: returns\n' });
+    expect(text.statusCode).not.toBe(415);
+  });
+});
+
+describe('access', () => {
+  const long = 'x'.repeat(101);
+  it('a path parameter over 100 characters is 401 without a key and 404 with one', async () => {
+    for (const url of [`/v1/conversations/${long}`, `/v1/widgets/${long}`]) {
+      const anon = await t.app.inject({ url });
+      expect(anon.statusCode, url).toBe(401);
+      expect(anon.headers['www-authenticate']).toBe('Bearer realm="threadgate"');
+      const keyed = await t.app.inject({ url, headers: auth('admin') });
+      expect(keyed.statusCode, url).toBe(404);
+      expect(keyed.json().code).toBe('not_found');
+    }
+  });
+
+  it('401s carry WWW-Authenticate (invalid_token when a key was refused); the scheme is case-insensitive', async () => {
+    const none = await t.app.inject({ url: '/v1/widgets' });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="threadgate"');
+    const wrong = await t.app.inject({ url: '/v1/widgets', headers: { authorization: 'Bearer tg_admin_not_a_key_0000000000000000000000' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="threadgate", error="invalid_token"');
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      expect((await t.app.inject({ url: '/v1/widgets', headers: { authorization: `${scheme} ${KEYS.admin}` } })).statusCode, scheme).toBe(200);
+    }
+  });
+
+  it('answers for a key are not cacheable; public ones keep their own caching', async () => {
+    const r = await t.app.inject({ url: '/v1/widgets', headers: auth('admin') });
+    expect(r.headers['cache-control']).toBe('no-store');
+    const refused = await t.app.inject({ url: '/v1/widgets', headers: auth('runtime') });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['cache-control']).toBe('no-store');
+    const health = await t.app.inject({ url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+  });
+});
