@@ -1,5 +1,6 @@
 // Parses thread and widget sources (YAML or JSON text) and compiles them, with line-precise errors.
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { RULES_MAX_DEPTH, tooDeep } from './nesting.ts';
 import { ThreadgateError } from './errors.ts';
 import { compile, type CompiledThread } from './compile.ts';
 import { compileWidget, type CompiledWidget } from './compile-widget.ts';
@@ -42,12 +43,15 @@ export function parseSource(text: string, file?: string): ParsedSource {
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
+  const tooDeepMessage = `the file nests deeper than ${RULES_MAX_DEPTH} levels; rules files need only a few`;
   if (doc.errors.length) {
     const issues = doc.errors.map((e) => {
       const pos = lines.linePos(e.pos[0]);
+      // The parser gives up on very deep nesting with the engine's stack-overflow text: say what is wrong instead.
+      const deep = /call stack/i.test(e.message);
       return {
         code: 'yaml_invalid' as const,
-        message: e.message.split('\n')[0] ?? 'invalid YAML',
+        message: deep ? tooDeepMessage : (e.message.split('\n')[0] ?? 'invalid YAML'),
         ...(file ? { file } : {}),
         line: pos.line,
         column: pos.col,
@@ -55,12 +59,21 @@ export function parseSource(text: string, file?: string): ParsedSource {
     });
     throw ThreadgateError.fromIssues(issues);
   }
+  let value: unknown;
   try {
-    return { doc: doc.toJS({ maxAliasCount: 100 }), locate };
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    // yaml throws a plain ReferenceError when aliases would expand past the bound (an alias bomb): bad input, not a fault.
-    throw ThreadgateError.fromIssues([{ code: 'yaml_invalid', message: `aliases expand too far: ${(e as Error).message}`, ...(file ? { file } : {}), line: 1, column: 1 }]);
+    // yaml throws a plain ReferenceError when aliases would expand past the bound (an alias bomb), and the engine a
+    // RangeError on nesting it cannot follow: bad input, not a fault, and neither text is for the author.
+    const message = e instanceof RangeError ? tooDeepMessage : 'aliases expand too far (more than 100 alias uses); write the repeated parts out or use fewer aliases';
+    throw ThreadgateError.fromIssues([{ code: 'yaml_invalid', message, ...(file ? { file } : {}), line: 1, column: 1 }]);
   }
+  const deepAt = tooDeep(value, RULES_MAX_DEPTH);
+  if (deepAt) {
+    const pos = locate(deepAt);
+    throw ThreadgateError.fromIssues([{ code: 'yaml_invalid', message: tooDeepMessage, ...(file ? { file } : {}), line: pos?.line ?? 1, column: pos?.column ?? 1 }]);
+  }
+  return { doc: value, locate };
 }
 
 export type LoadedDocument = { kind: 'thread'; thread: CompiledThread } | { kind: 'widget'; widget: CompiledWidget };

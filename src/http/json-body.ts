@@ -1,9 +1,19 @@
-// The JSON body parser of every route: plain JSON.parse, then one walk that bounds the nesting and names a refused `__proto__` key.
+// The JSON body parser of every route: plain JSON.parse, then one walk that bounds the nesting, names a refused `__proto__` key and holds every string to one rule.
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './error-catalogue.ts';
 
 /** Deeper than any event, rules document or report query needs; the store's JSON checks and zod recurse per level. */
 export const JSON_MAX_DEPTH = 64;
+
+/**
+ * The one rule for every string a caller sends: no NUL (PostgreSQL text cannot hold it, and no name or message needs
+ * it) and no lone surrogate half (it is not text; the stores would silently turn it into U+FFFD).
+ */
+export function stringProblem(s: string): string | null {
+  if (s.includes('\u0000')) return 'must not contain NUL characters';
+  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return 'must be well-formed Unicode (it holds a lone surrogate)';
+  return null;
+}
 
 /**
  * Where the body breaks a rule, or null. Iterative, so a hostile body nested 100,000 deep costs a loop, not the
@@ -14,6 +24,11 @@ export function bodyProblem(value: unknown): { field: string; message: string } 
   const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: 'body' }];
   while (stack.length) {
     const { v, depth, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      const bad = stringProblem(v);
+      if (bad) return { field: path, message: bad };
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= JSON_MAX_DEPTH) return { field: path, message: `the body is nested deeper than ${JSON_MAX_DEPTH} levels` };
     if (Array.isArray(v)) {
@@ -21,6 +36,8 @@ export function bodyProblem(value: unknown): { field: string; message: string } 
       continue;
     }
     for (const key of Object.keys(v)) {
+      const badKey = stringProblem(key);
+      if (badKey) return { field: `${path}.${JSON.stringify(key)}`, message: `a key ${badKey}` };
       if (key === '__proto__') return { field: `${path}.__proto__`, message: 'a key named __proto__ is not accepted' };
       const child = (v as Record<string, unknown>)[key];
       if (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')) {

@@ -38,6 +38,22 @@ describe('JSON bodies', () => {
     expect(c.json()).toMatchObject({ code: 'validation_failed', issues: [{ field: 'body.context.constructor.prototype' }] });
   });
 
+  it('every string is held to one rule: no NUL, no lone surrogate, in any field, key or event', async () => {
+    const cases: [string, string][] = [
+      ['{"widgetId":"shop-visitor","user":{"name":"A\\u0000B"}}', 'body.user.name'],
+      ['{"widgetId":"shop-visitor","user":{"name":"A\\ud800B"}}', 'body.user.name'],
+      ['{"widgetId":"shop-visitor","context":{"page":"\\udc00"}}', 'body.context.page'],
+      ['{"widgetId":"shop-visitor","context":{"a\\u0000":1}}', 'body.context."a\\u0000"'],
+    ];
+    for (const [payload, field] of cases) {
+      const r = await start(payload);
+      expect(r.statusCode, payload).toBe(400);
+      expect(r.json()).toMatchObject({ code: 'validation_failed', issues: [{ field }] });
+    }
+    // A well-formed pair (an emoji) is text like any other.
+    expect((await start('{"widgetId":"shop-visitor","user":{"name":"Julie \\ud83d\\ude00"}}')).statusCode).toBe(201);
+  });
+
   it('broken JSON is body_invalid and says why; JSON sent as text/plain is 415', async () => {
     const broken = await start('{"widgetId": ');
     expect(broken.statusCode).toBe(400);
@@ -85,5 +101,33 @@ describe('access', () => {
     expect(refused.headers['cache-control']).toBe('no-store');
     const health = await t.app.inject({ url: '/healthz' });
     expect(health.statusCode).toBe(200);
+  });
+});
+
+describe('YAML rules files', () => {
+  const send = (payload: string, url = '/v1/threads/returns/validate') => t.app.inject({ method: 'POST', url, headers: { ...auth('admin'), 'content-type': 'application/yaml' }, payload });
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+
+  it('nesting too deep for the parser, or merely deeper than 64 levels, is 422 yaml_invalid in plain words', async () => {
+    const flow = `kind: thread\nid: returns\nx: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`;
+    const block = `kind: thread\nid: returns\nx:\n${Array.from({ length: 80 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}1\n`;
+    for (const payload of [flow, block]) {
+      const r = await send(payload);
+      expect(r.statusCode).toBe(422);
+      expect(r.json().issues[0]).toMatchObject({ code: 'yaml_invalid', message: 'the file nests deeper than 64 levels; rules files need only a few' });
+      clean(r.body);
+    }
+  });
+
+  it('an alias bomb is 422 yaml_invalid on validate, draft and evaluate, never a 500', async () => {
+    for (const [url, method] of [['/v1/threads/returns/validate', 'POST'], ['/v1/threads/returns/draft', 'PUT']] as const) {
+      const r = await t.app.inject({ method, url, headers: { ...auth('admin'), 'content-type': 'application/yaml' }, payload: `kind: thread\nid: returns\n${bomb}\n` });
+      expect(r.statusCode, url).toBe(422);
+      expect(r.json().issues[0].code).toBe('yaml_invalid');
+      clean(r.body);
+    }
+    const ev = await t.app.inject({ method: 'POST', url: '/v1/evaluate', headers: auth('admin'), payload: { thread: `kind: thread\nid: returns\n${bomb}\n`, widget: 'kind: widget', event: { type: 'start' } } });
+    expect(ev.statusCode).toBe(422);
+    clean(ev.body);
   });
 });
