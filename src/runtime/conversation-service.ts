@@ -18,7 +18,7 @@ export type ServiceErrorCode =
   | 'version_conflict'
   | 'idempotency_key_reused';
 
-export type ServiceResult = { ok: true; status: number; body: TurnResponse; replayed: boolean } | { ok: false; code: ServiceErrorCode; message?: string };
+export type ServiceResult = { ok: true; status: number; body: TurnResponse; replayed: boolean } | { ok: false; code: ServiceErrorCode; message?: string; details?: Record<string, unknown> };
 
 export interface TurnResponse {
   conversationId: string;
@@ -148,8 +148,10 @@ export class ConversationService {
     const r = await runTurn(this.deps(), active.thread, widget, state0, event, now);
     if (r.state.status === 'pending' && r.outputs.some((o) => o.type === 'notice' && o.code === 'identity_required')) {
       const rejected = r.outputs.find((o) => o.type === 'notice' && o.code === 'token_rejected');
-      const reason = rejected && rejected.type === 'notice' ? ` The token was refused: ${String(rejected.detail?.reason)}.` : '';
-      return { ok: false, code: 'identity_required', message: `This widget's onboarding type is \`code\`: start the conversation with \`user\` (setUser) or a valid \`token\`.${reason}` };
+      const why = rejected && rejected.type === 'notice' ? String(rejected.detail?.reason) : null;
+      const reason = why ? ` The token was refused: ${why}.` : '';
+      // The reason is a field too, so a runtime can act on it without reading the message.
+      return { ok: false, code: 'identity_required', message: `This widget's onboarding type is \`code\`: start the conversation with \`user\` (setUser) or a valid \`token\`.${reason}`, details: { tokenRejection: why } };
     }
     const body = response(id, 1, r, now, Boolean(opts.explain));
     const created = await this.conversations.create(

@@ -131,3 +131,26 @@ describe('YAML rules files', () => {
     clean(ev.body);
   });
 });
+
+describe('reading a conversation', () => {
+  it('party=all with a runtime key is 403 forbidden saying it needs an admin key, logout or not', async () => {
+    const s = await start(JSON.stringify({ widgetId: 'shop-visitor' }));
+    const id = s.json().conversationId as string;
+    const r = await t.app.inject({ url: `/v1/conversations/${id}?party=all`, headers: auth('runtime') });
+    expect(r.statusCode).toBe(403);
+    expect(r.json()).toMatchObject({ code: 'forbidden' });
+    expect(r.json().message).toMatch(/needs an admin key/);
+    expect(r.json().message).not.toMatch(/logged out/);
+    expect((await t.app.inject({ url: `/v1/conversations/${id}?party=all`, headers: auth('admin') })).statusCode).toBe(200);
+  });
+});
+
+describe('a code widget refusing to start', () => {
+  it("names the token's rejection reason in a field, not only in the message", async () => {
+    const refused = await start(JSON.stringify({ widgetId: 'shop-portal', token: 'not-a-jwt' }));
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ code: 'identity_required', tokenRejection: 'malformed' });
+    const none = await start(JSON.stringify({ widgetId: 'shop-portal' }));
+    expect(none.json()).toMatchObject({ code: 'identity_required', tokenRejection: null });
+  });
+});

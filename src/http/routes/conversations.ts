@@ -20,7 +20,7 @@ const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 function send(reply: FastifyReply, result: ServiceResult, withKey: boolean): FastifyReply {
   // Resending "with the same Idempotency-Key" only makes sense to a client that sent one.
   if (!result.ok && result.code === 'version_conflict' && !withKey && !result.message) throw new HttpError('version_conflict', 'Another turn changed this conversation at the same time; send the turn again (an Idempotency-Key makes resending safe).');
-  if (!result.ok) throw new HttpError(result.code, result.message);
+  if (!result.ok) throw new HttpError(result.code, result.message, result.details ?? {});
   if (result.replayed) reply.header('idempotent-replay', 'true');
   return reply.status(result.status).send(result.body);
 }
@@ -91,6 +91,10 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       const asked = request.query.party ?? 'current';
       const party = asked === 'current' ? current : asked;
       // After a logout the new party must not read what the earlier customer said; admins may.
+      if (request.principal!.role !== 'admin' && party === 'all') {
+        // Whether or not anyone logged out: every party's lines at once are for admins.
+        throw new HttpError('forbidden', 'party=all (every party of the conversation) needs an admin key; a runtime key reads the current party (party=current, the default).');
+      }
       if (request.principal!.role !== 'admin' && party !== current) throw new HttpError('conversation_party_cleared');
       const timeline = await records.timeline(conv.id, party === 'all' ? {} : { party });
       const s = conv.state;
