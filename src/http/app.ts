@@ -91,7 +91,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerJsonBody(app);
   registerMetrics(app);
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
-  await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute });
+  await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute, keyring: opts.keyring });
   registerShutdownGate(app);
   registerAuth(app, opts.keyring);
   await app.register(healthRoutes);

@@ -5,8 +5,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { ApiKeyring } from './api-keys.ts';
+import { bearerKey } from './auth-hook.ts';
 import { HttpError } from './error-catalogue.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -15,12 +16,14 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 export const RATE_LIMIT_EXEMPT = new Set(['/healthz', '/readyz']);
 
 /**
- * The rate-limit bucket of a request: a hash of the Authorization header (so the key itself is never kept
- * in memory as a map key), or the client address when there is none.
+ * The rate-limit bucket of a request: the key's id when the Authorization header carries a valid key, else the
+ * client address. Wrong keys therefore all count against their sender's address (a fresh guess is no fresh
+ * bucket), while a valid key keeps its own bucket, so failures from an address never lock that key out.
  */
-export function rateLimitKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  return typeof header === 'string' && header.length > 0 ? `key:${createHash('sha256').update(header).digest('base64url')}` : `ip:${request.ip}`;
+export function rateLimitKey(request: FastifyRequest, keyring: Pick<ApiKeyring, 'check'>): string {
+  const key = bearerKey(request.headers.authorization);
+  const principal = key ? keyring.check(key) : null;
+  return principal ? `key:${principal.id}` : `ip:${request.ip}`;
 }
 
 // The API answers JSON only, so its pages may load nothing; the docs page gets its own policy below.
@@ -32,6 +35,7 @@ const DOCS_CSP =
 
 export interface PlatformOptions {
   rateLimitPerMinute?: number;
+  keyring: Pick<ApiKeyring, 'check'>;
 }
 
 /**
@@ -40,16 +44,16 @@ export interface PlatformOptions {
  * The rate limiter runs as an instance-level onRequest hook, so it must also come before the auth hook:
  * requests with a wrong key count against their bucket too.
  */
-export async function registerPlatform(app: FastifyInstance, opts: PlatformOptions = {}): Promise<void> {
+export async function registerPlatform(app: FastifyInstance, opts: PlatformOptions): Promise<void> {
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: API_CSP } });
 
   await app.register(rateLimit, {
     global: false,
     max: opts.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
+    keyGenerator: (request) => rateLimitKey(request, opts.keyring),
     allowList: (request) => Boolean(request.routeOptions.url && RATE_LIMIT_EXEMPT.has(request.routeOptions.url)),
-    errorResponseBuilder: (_request, context) => new HttpError('rate_limited', `Too many requests for this API key; retry in ${context.after} (see Retry-After).`),
+    errorResponseBuilder: (_request, context) => new HttpError('rate_limited', `Too many requests from this API key or address; retry in ${context.after} (see Retry-After).`),
   });
   app.addHook('onRequest', app.rateLimit());
 
