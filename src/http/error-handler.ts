@@ -6,6 +6,9 @@ import { StoreError } from '../store/store-error.ts';
 import { bearerKey, challenge } from './auth-hook.ts';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './error-catalogue.ts';
 
+/** Errors that only say the client went away while sending. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
@@ -65,6 +68,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if ((err as FastifyError).statusCode === 429) return reply.status(429).send({ code: 'rate_limited', message: HTTP_ERRORS.rate_limited.message, requestId: request.id });
     if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500 && (err as SyntaxError).name === 'SyntaxError') {
       return reply.status(400).send({ code: 'body_invalid', message: HTTP_ERRORS.body_invalid.message, requestId: request.id });
+    }
+    if (fastifyCode && CLIENT_GONE.has(fastifyCode)) {
+      // The client hung up mid-upload: its business, not a fault of ours, and nobody reads the answer.
+      request.log.info({ code: fastifyCode }, 'client closed the connection before the body arrived');
+      return reply.status(400).send({ code: 'body_invalid', message: 'The connection closed before the whole body arrived.', requestId: request.id });
     }
     request.log.error({ err: { type: err.name, code: fastifyCode } }, 'unhandled error');
     return reply.status(500).send({ code: 'internal', message: HTTP_ERRORS.internal.message, requestId: request.id });
