@@ -37,6 +37,7 @@ export const HTTP_ERRORS = {
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests for this API key; wait for the time in Retry-After.' },
   internal: { status: 500, message: 'Something went wrong on our side; the request id helps us find it.' },
+  store_unavailable: { status: 503, message: 'The database cannot serve this request now (disk full, connection lost or a damaged file); nothing was applied. Retry after Retry-After seconds.' },
   not_ready: { status: 503, message: 'The service cannot reach its database.' },
   shutting_down: { status: 503, message: 'The service is shutting down; retry on another instance.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -5,6 +5,7 @@ import { isThreadgateError } from '../core/errors.ts';
 import { StoreError } from '../store/store-error.ts';
 import { bearerKey, challenge } from './auth-hook.ts';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './error-catalogue.ts';
+import { storeFailure } from './store-failure.ts';
 
 /** Errors that only say the client went away while sending. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -69,10 +70,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500 && (err as SyntaxError).name === 'SyntaxError') {
       return reply.status(400).send({ code: 'body_invalid', message: HTTP_ERRORS.body_invalid.message, requestId: request.id });
     }
-    if (fastifyCode && CLIENT_GONE.has(fastifyCode)) {
+    // Only when this client's own socket went away: a database connection reset has the same code.
+    if (fastifyCode && CLIENT_GONE.has(fastifyCode) && (request.raw.aborted || request.raw.socket?.destroyed)) {
       // The client hung up mid-upload: its business, not a fault of ours, and nobody reads the answer.
       request.log.info({ code: fastifyCode }, 'client closed the connection before the body arrived');
       return reply.status(400).send({ code: 'body_invalid', message: 'The connection closed before the whole body arrived.', requestId: request.id });
+    }
+    const store = storeFailure(err);
+    if (store) {
+      // The database cannot serve now (disk full, connection lost, damaged file): the operator's to fix, not a bug.
+      request.log.error({ err: { type: err.name, code: fastifyCode }, store: store.reason }, 'store unavailable');
+      request.server.metrics?.storeFailures.inc({ reason: store.reason });
+      return reply.status(503).header('retry-after', String(store.retryAfter)).send({ code: 'store_unavailable', message: HTTP_ERRORS.store_unavailable.message, requestId: request.id });
     }
     request.log.error({ err: { type: err.name, code: fastifyCode } }, 'unhandled error');
     return reply.status(500).send({ code: 'internal', message: HTTP_ERRORS.internal.message, requestId: request.id });

@@ -166,6 +166,7 @@ export function createThreadgateMetrics(startedAt = Date.now()) {
   const tokenRejections = registry.counter('threadgate_token_rejections_total', 'Identity tokens refused, by stable rejection reason.', ['reason']);
   const customerMessages = registry.counter('threadgate_customer_messages_total', 'Customer messages applied, by whether they were sent under a valid token.', ['trusted']);
   const httpRequests = registry.counter('threadgate_http_requests_total', 'HTTP answers by method, route pattern and status.', ['method', 'route', 'status']);
+  const storeFailures = registry.counter('threadgate_store_failures_total', 'Requests answered 503 store_unavailable, by the database error (SQLITE_FULL, a SQLSTATE, connection_lost, ...).', ['reason']);
   registry.gauge('threadgate_uptime_seconds', 'Seconds since this app instance was built.', () => (Date.now() - startedAt) / 1000);
   registry.gauge('process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());
 
@@ -176,6 +177,7 @@ export function createThreadgateMetrics(startedAt = Date.now()) {
     tokenRejections,
     customerMessages,
     httpRequests,
+    storeFailures,
     /** Feeds one ConversationService observation in; replays count as turns but not as messages again. */
     observeTurn(o: TurnObservation): void {
       turns.inc({ kind: o.kind, outcome: o.outcome });
