@@ -11,6 +11,7 @@ import { registerAuth } from './auth-hook.ts';
 import { registerJsonBody } from './json-body.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerStoreHealth } from './store-health.ts';
 import { registerPlatform } from './platform.ts';
 import { conversationListRoutes } from './routes/conversation-list.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -90,6 +91,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerJsonBody(app);
   registerMetrics(app);
+  registerStoreHealth(app);
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
   await registerPlatform(app, { rateLimitPerMinute: opts.rateLimitPerMinute, keyring: opts.keyring });
   registerShutdownGate(app);

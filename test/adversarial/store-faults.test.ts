@@ -39,10 +39,26 @@ describe('SQLite disk full', () => {
     expect((await store.conversations.timeline(id)).length).toBe(before);
     const metrics = await t.app.inject({ url: '/metrics' });
     expect(metrics.body).toMatch(/threadgate_store_failures_total\{reason="SQLITE_FULL"\} [1-9]/);
-    // Room again: the service goes on where it was.
+    // The ping still answers, but readiness follows the failed write.
+    const notReady = await t.app.inject({ url: '/readyz' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json()).toMatchObject({ code: 'not_ready', message: expect.stringContaining('the last writes failed') });
+    // Room again: the service goes on where it was, and is ready after the next write.
     db.pragma('max_page_count = 1073741823');
     const after = await t.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: auth('runtime'), payload: { type: 'message', text: 'hello' } });
     expect(after.statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+  });
+});
+
+describe('readiness after failed writes', () => {
+  it('is ready again 30 s after the last failure when no write came since (the app clock, no sleeping)', async () => {
+    const t = await buildTestApp();
+    t.app.storeHealth.failed();
+    expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    t.clock.advance(31);
+    expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    await t.close();
   });
 });
 
