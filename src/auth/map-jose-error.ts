@@ -4,6 +4,7 @@ import { reject, type TokenRejection } from './token-rejection.ts';
 
 /** Claim names are safe to echo (they are ours or the author's); claim values never are. */
 const SAFE_CLAIM = /^[A-Za-z0-9_.:-]{1,64}$/;
+const DATE_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
 
 function claimMissing(claim: string): TokenRejection {
   return SAFE_CLAIM.test(claim)
@@ -23,9 +24,10 @@ export function mapJoseError(err: unknown): TokenRejection {
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.reason === 'missing') return claimMissing(err.claim);
     if (err.reason === 'invalid') {
-      return SAFE_CLAIM.test(err.claim)
-        ? reject('claims_invalid', `The token "${err.claim}" claim has the wrong type; send a NumericDate (seconds) or string as the JWT spec says.`)
-        : reject('claims_invalid');
+      if (!SAFE_CLAIM.test(err.claim)) return reject('claims_invalid');
+      // Say the one type the claim takes: a date claim is a number of seconds, never a string.
+      const wants = DATE_CLAIMS.has(err.claim) ? 'a NumericDate: a JSON number of seconds since 1970 (not a string)' : err.claim === 'aud' ? 'a string or an array of strings' : 'a string';
+      return reject('claims_invalid', `The token "${err.claim}" claim has the wrong type; it must be ${wants}.`);
     }
     switch (err.claim) {
       case 'nbf':
