@@ -6,6 +6,8 @@ import { StoreError } from '../store-error.ts';
 import { migrateSqlite } from './migrate.ts';
 
 export const MEMORY = ':memory:';
+/** How long a just-created, still empty database file is taken for a concurrent opener's. */
+export const EMPTY_FILE_GRACE_MS = 10_000;
 
 /**
  * - WAL (files only; :memory: has no journal file): readers never block the writer.
@@ -19,7 +21,10 @@ export function openSqliteDatabase(path: string, synchronous: 'full' | 'normal' 
   if (!memory) {
     mkdirSync(dirname(resolve(path)), { recursive: true });
     // SQLite would take a zero-length file as a new, empty database, and every earlier conversation would 404.
-    if (existsSync(path) && statSync(path).isFile() && statSync(path).size === 0) {
+    // A file another process created a moment ago (instances starting together) is empty too, so only an empty
+    // file older than EMPTY_FILE_GRACE_MS is refused.
+    const st = existsSync(path) ? statSync(path) : null;
+    if (st && st.isFile() && st.size === 0 && Date.now() - st.mtimeMs > EMPTY_FILE_GRACE_MS) {
       throw new StoreError('database_unusable', `the database file ${resolve(path)} is empty (0 bytes), so it holds no threadgate data: restore it from a backup, or remove it to start with an empty database.`);
     }
   }
