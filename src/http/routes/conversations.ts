@@ -17,6 +17,14 @@ const explained = (q: { explain?: string }) => q.explain === '1' || q.explain ==
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
+/** The turn answer's shape in words: the OpenAPI document shows it on both turn routes (the outputs are data of many kinds). */
+const TURN_ANSWER =
+  'Answers `{ conversationId, version, status, step, scenario, identity: { status, method, trusted, party }, ' +
+  'profile: { match, id, pastConversations }, trusted, indicator, capabilities: { transcript, rating, form, loginUrl }, outputs, trace? }`. ' +
+  "`profile.pastConversations`: the matched profile's conversations created before this one (null without a profile). " +
+  "`indicator`: the Trusted Message indicator of this turn's customer message (`green`, or null). " +
+  '`capabilities`: what the customer may do now — request a transcript, rate, the form (`required`, `offered` or `none`), the login link to show (null once trusted).';
+
 function send(reply: FastifyReply, result: ServiceResult): FastifyReply {
   if (!result.ok) throw new HttpError(result.code, result.message);
   if (result.replayed) reply.header('idempotent-replay', 'true');
@@ -34,6 +42,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       config: { roles: ['runtime', 'admin'] },
       schema: {
         summary: 'Start a conversation on a widget',
+        description: TURN_ANSWER,
         tags: ['conversations'],
         body: StartRequestSchema,
         querystring: Explain,
@@ -54,7 +63,8 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Post one event of a conversation and get what the bot says and does',
+        summary: 'Post one event of a conversation (a customer event, or an agent_message / agent_request_login) and get what the bot says and does',
+        description: TURN_ANSWER,
         tags: ['conversations'],
         params: IdParams,
         body: CallerTurnEventSchema,
@@ -74,7 +84,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Read a conversation: state and timeline with trusted flags and the Trusted Message indicator',
+        summary: 'Read a conversation: state and timeline (from customer, agent, bot or system) with trusted flags and the Trusted Message indicator',
         tags: ['conversations'],
         params: IdParams,
         querystring: z
