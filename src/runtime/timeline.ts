@@ -53,8 +53,9 @@ export function timelineEntries(event: TimelineEvent, before: { party: number },
     else if (o.type === 'action' && o.action.type === 'handoff') line('system', `Handed off to queue ${o.action.queue}`);
     else if (o.type === 'action' && o.action.type === 'reroute') line('system', `Re-routed to queue ${o.action.queue} as a different customer`);
     else if (o.type === 'action' && o.action.type === 'request_login' && o.step === null && event.type === 'agent_request_login') {
-      // The agent's own request (a thread's request_login has its step): the agent's words, then what happened.
-      if (o.action.text) line('agent', o.action.text, before.party);
+      // The agent's own request (a thread's request_login has its step): the agent's words as written (the
+      // timeline keeps what people typed, like customer messages; the action's text is escaped for the widget), then what happened.
+      if (typeof event.text === 'string') line('agent', event.text, before.party);
       line('system', LOGIN_REQUEST_TEXT, before.party);
     } else if (isTokenRejection(o) && !tokenFirst) line('system', rejectionText(o));
   }

@@ -26,17 +26,24 @@ const julieStart = async () => ({ widgetId: 'shop-visitor', token: await shopTok
 describe('agent events', () => {
   it('an agent message is a line from: agent; a login request sends the widget link with a system line', async () => {
     const id = await startConversation(t, { widgetId: 'shop-visitor' });
+    // The example thread hands the conversation to an agent who writes while the bot runs (on.agent_message).
     const said = await turn(id, { type: 'agent_message', text: 'Hi, I am Sam from the returns team.' });
-    expect(said.outputs).toEqual([]);
-    expect(said.trusted).toBeNull();
-    const asked = await turn(id, { type: 'agent_request_login', text: 'Could you log in so I can see your orders?' });
+    expect(said.outputs).toEqual([{ type: 'action', step: 'agent_joined', action: expect.objectContaining({ type: 'handoff', queue: 'general' }) }]);
+    expect(said).toMatchObject({ trusted: null, indicator: null, status: 'handed_off' });
+    const asked = await turn(id, { type: 'agent_request_login', text: "Could you log in so I can see your orders?" });
     expect(asked.outputs).toEqual([
       { type: 'action', step: null, action: { type: 'request_login', url: 'https://shop.example.com/login?next=/help', text: 'Could you log in so I can see your orders?' } },
     ]);
+    // The action's text is escaped for the widget; the timeline keeps what the agent typed.
+    await turn(id, { type: 'agent_request_login', text: 'Log in <here> & now' });
+    expect((await timeline(id)).at(-2)).toMatchObject({ from: 'agent', text: 'Log in <here> & now' });
     const lines = (await timeline(id)).filter((e) => e.turn > 1).map((e) => [e.from, e.text, e.indicator]);
     expect(lines).toEqual([
       ['agent', 'Hi, I am Sam from the returns team.', null],
+      ['system', 'Handed off to queue general', null],
       ['agent', 'Could you log in so I can see your orders?', null],
+      ['system', 'An agent asked the customer to log in', null],
+      ['agent', 'Log in <here> & now', null],
       ['system', 'An agent asked the customer to log in', null],
     ]);
   });
