@@ -18,6 +18,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes, registerShutdownGate } from './routes/health.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
 import { identityTokenRoutes } from './routes/identity-tokens.ts';
+import { profileConversationRoutes } from './routes/profile-conversations.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { studioRoutes } from './studio.ts';
@@ -104,6 +105,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(transcriptRoutes);
   await app.register(widgetRoutes);
   await app.register(profileRoutes);
+  await app.register(profileConversationRoutes);
   await app.register(reportRoutes);
   await app.register(evaluateRoutes);
   await app.register(identityTokenRoutes);

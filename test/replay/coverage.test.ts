@@ -72,7 +72,7 @@ describe('threadBranches', () => {
   it('describes each branch of the example thread: step, index, name, target and kind', async () => {
     const [returns] = await threadsOf('rules');
     const branches = threadBranches(returns!.thread, returns!.source);
-    expect(branches).toHaveLength(40);
+    expect(branches).toHaveLength(42);
     expect(branches.slice(0, 4)).toEqual([
       { id: 'greet>0', step: 'greet', index: 0, name: 'authenticated customer', to: 'greet_trusted', kind: 'next' },
       { id: 'greet>1', step: 'greet', index: 1, name: 'identified, not verified', to: 'greet_identified', kind: 'next' },
@@ -87,9 +87,11 @@ describe('threadBranches', () => {
       'on.identified>0',
       'on.identified>1',
       'on.conflict>0',
+      'on.conflict_after_handoff>0',
       'on.cleared>0',
       'on.token_rejected>0',
       'on.message>0',
+      'on.agent_message>0',
     ]);
   });
 });

@@ -17,6 +17,14 @@ const explained = (q: { explain?: string }) => q.explain === '1' || q.explain ==
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
+/** The turn answer's shape in words: the OpenAPI document shows it on both turn routes (the outputs are data of many kinds). */
+const TURN_ANSWER =
+  'Answers `{ conversationId, version, status, step, scenario, identity: { status, method, trusted, party }, ' +
+  'profile: { match, id, pastConversations }, trusted, indicator, capabilities: { transcript, rating, form, loginUrl }, outputs, trace? }`. ' +
+  "`profile.pastConversations`: the matched profile's conversations created before this one (null without a profile). " +
+  "`indicator`: the Trusted Message indicator of this turn's customer message (`green`, or null). " +
+  '`capabilities`: what the customer may do now — request a transcript, rate, the form (`required`, `offered` or `none`), the login link to show (null once trusted).';
+
 function send(reply: FastifyReply, result: ServiceResult, withKey: boolean): FastifyReply {
   // Resending "with the same Idempotency-Key" only makes sense to a client that sent one.
   if (!result.ok && result.code === 'version_conflict' && !withKey && !result.message) throw new HttpError('version_conflict', 'Another turn changed this conversation at the same time; send the turn again (an Idempotency-Key makes resending safe).');
@@ -36,6 +44,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       config: { roles: ['runtime', 'admin'] },
       schema: {
         summary: 'Start a conversation on a widget',
+        description: TURN_ANSWER,
         tags: ['conversations'],
         body: StartRequestSchema,
         querystring: Explain,
@@ -56,7 +65,8 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Post one event of a conversation and get what the bot says and does',
+        summary: 'Post one event of a conversation (a customer event, or an agent_message / agent_request_login) and get what the bot says and does',
+        description: TURN_ANSWER,
         tags: ['conversations'],
         params: IdParams,
         body: CallerTurnEventSchema,
@@ -76,7 +86,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Read a conversation: state and timeline with trusted flags and the Trusted Message indicator',
+        summary: 'Read a conversation: state and timeline (from customer, agent, bot or system) with trusted flags and the Trusted Message indicator',
         tags: ['conversations'],
         params: IdParams,
         querystring: z
