@@ -3,6 +3,7 @@ export { compile, type CompiledThread } from './core/compile.ts';
 export { compileWidget, type CompiledWidget } from './core/compile-widget.ts';
 export { evaluateTurn, type TurnContext } from './core/evaluate-turn.ts';
 export { initialState, type ConversationState } from './core/state.ts';
+export { capabilitiesOf, type Capabilities, type FormCapability } from './core/capabilities.ts';
 export { loadSource, parseSource } from './core/load.ts';
 export { ThreadgateError, formatIssue, type ErrorCode, type ErrorIssue } from './core/errors.ts';
 export type { Output, TurnResult, TurnTrace } from './core/outputs.ts';

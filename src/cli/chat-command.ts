@@ -5,10 +5,11 @@ import { formatIssue, isThreadgateError } from '../core/errors.ts';
 import type { ServiceResult } from '../runtime/conversation-service.ts';
 import type { CallerTurnEvent } from '../runtime/caller-events.ts';
 import { formatTurn } from './chat-format.ts';
+import { colourer } from './colors.ts';
 import type { ChatSession } from './chat-session.ts';
 import { processIo, type CliIo } from './io.ts';
 
-const HELP = `threadgate chat <widget> [--rules <dir>] [--trace]
+const HELP = `threadgate chat <widget> [--rules <dir>] [--lookups <file>] [--trace]
 
 Chats with the rules in the terminal, in process: the rules folder is loaded into an in-memory SQLite store
 and each line runs a turn through the same service as the HTTP API, with the real clock (movable with
@@ -31,9 +32,12 @@ Commands:
 Any other line is a customer message.
 
 Options:
-  --rules <dir>   rules folder (default $THREADGATE_RULES or ./rules)
-  --trace         start with the trace shown
-  -h, --help      show this help
+  --rules <dir>     rules folder (default $THREADGATE_RULES or ./rules)
+  --lookups <file>  answers for the thread's lookups, by name, as a transcript's setup.lookups
+                    (YAML or JSON: orders: { status: ok, data: {...} }); without it every lookup fails
+                    with host_not_allowed, since chat never calls out
+  --trace           start with the trace shown
+  -h, --help        show this help
 
 Exit codes: 0 when the chat ends; 1 the rules do not load; 2 bad usage or unknown widget.
 `;
@@ -43,7 +47,7 @@ const COMMANDS = HELP.slice(HELP.indexOf('Commands:'), HELP.indexOf('Options:'))
 export async function runChat(args: string[], io: CliIo = processIo()): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { rules: { type: 'string' }, trace: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { rules: { type: 'string' }, lookups: { type: 'string' }, trace: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     io.stderr.write(`threadgate chat: ${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -57,11 +61,20 @@ export async function runChat(args: string[], io: CliIo = processIo()): Promise<
     io.stderr.write(`threadgate chat: give one widget id\n\n${HELP}`);
     return 2;
   }
+  let stubs = null;
+  if (values.lookups !== undefined) {
+    const read = await (await import('./chat-lookups.ts')).readLookupStubs(values.lookups);
+    if (!read.ok) {
+      io.stderr.write(`threadgate chat: ${read.message}\n`);
+      return 2;
+    }
+    stubs = read.stubs;
+  }
   // Imported here, not at the top: the session pulls in the runtime and SQLite, which --help does not need.
   const { ChatSession, ChatSetupError } = await import('./chat-session.ts');
   let session: ChatSession;
   try {
-    session = await ChatSession.open(positionals[0]!, values.rules ?? io.env.THREADGATE_RULES ?? 'rules', io.env);
+    session = await ChatSession.open(positionals[0]!, values.rules ?? io.env.THREADGATE_RULES ?? 'rules', io.env, stubs);
   } catch (err) {
     if (err instanceof ChatSetupError) {
       io.stderr.write(`threadgate chat: ${err.message}\n`);
@@ -86,10 +99,14 @@ class Chat {
     private readonly s: ChatSession,
     private trace: boolean,
     private readonly io: CliIo,
-  ) {}
+  ) {
+    this.colour = colourer(io.stdout, io.env);
+  }
+
+  private readonly colour: (text: string) => string;
 
   private say(lines: string[] | string): void {
-    this.io.stdout.write(`${([] as string[]).concat(lines).join('\n')}\n`);
+    this.io.stdout.write(`${this.colour(([] as string[]).concat(lines).join('\n'))}\n`);
   }
 
   private show(r: ServiceResult): void {

@@ -13,7 +13,7 @@ export function formatOutput(o: Output): string {
     case 'action': {
       const a = o.action;
       const detail =
-        a.type === 'handoff' ? ` to ${a.queue}${a.note ? ` (note: ${a.note})` : ''}`
+        a.type === 'handoff' || a.type === 'reroute' ? ` to ${a.queue}${a.note ? ` (note: ${a.note})` : ''}`
         : a.type === 'request_login' ? `${a.text ? `: ${a.text}` : ''}${a.url ? ` -> ${a.url}` : ' (no url)'}`
         : a.type === 'request_form' ? `${a.text ? `: ${a.text}` : ''} [fields ${a.fields.join(', ')}] (use /form <name> <email-or-phone>)`
         : a.type === 'end' ? (a.reason ? `: ${a.reason}` : '')

@@ -7,6 +7,8 @@ import type { CallerTurnEvent, StartRequest } from '../runtime/caller-events.ts'
 import { ConversationService, type ServiceResult } from '../runtime/conversation-service.ts';
 import { RulesRegistry } from '../runtime/rules-registry.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/store.ts';
+import { stubbedLookups } from '../replay/transcript-setup.ts';
+import type { LookupStub } from '../replay/transcript.schema.ts';
 
 export class ChatSession {
   /** Milliseconds added to the real clock by /advance, so tokens can expire mid-chat. */
@@ -19,14 +21,16 @@ export class ChatSession {
     readonly store: SqliteStore,
     registry: RulesRegistry,
     private readonly env: Record<string, string | undefined>,
+    lookups: Record<string, LookupStub> | null,
   ) {
-    this.service = new ConversationService(store, registry, this.now, () => randomUUID());
+    // Without --lookups a lookup fails as host_not_allowed, as it would with an empty allow list: chat never calls out.
+    this.service = new ConversationService(store, registry, this.now, () => randomUUID(), lookups ? { lookup: stubbedLookups(lookups) } : {});
   }
 
   now = (): Date => new Date(Date.now() + this.offsetMs);
 
   /** Loads the rules, generates missing HMAC secrets for this session and seeds an in-memory store. */
-  static async open(widgetId: string, rulesDir: string, baseEnv: Record<string, string | undefined>): Promise<ChatSession> {
+  static async open(widgetId: string, rulesDir: string, baseEnv: Record<string, string | undefined>, lookups: Record<string, LookupStub> | null = null): Promise<ChatSession> {
     const rules = await loadRulesDir(rulesDir);
     const widget = rules.widgets.get(widgetId);
     if (!widget) throw new ChatSetupError(`no widget "${widgetId}" in ${rulesDir} (widgets: ${[...rules.widgets.keys()].join(', ') || 'none'})`);
@@ -43,7 +47,7 @@ export class ChatSession {
     const store = await openSqliteStore({ path: ':memory:' });
     const registry = new RulesRegistry(store, env);
     await registry.seedFromDir(rulesDir, new Date().toISOString());
-    const session = new ChatSession(widget, store, registry, env);
+    const session = new ChatSession(widget, store, registry, env, lookups);
     session.notes.push(...new Set(notes));
     return session;
   }

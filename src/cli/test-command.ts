@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { transcriptsIn } from '../replay/find-transcripts.ts';
 import type { TranscriptRun } from '../replay/run-transcript.ts';
 import { processIo, type CliIo } from './io.ts';
+import { colourer } from './colors.ts';
 
 const HELP = `threadgate test [dir|file ...] [--rules <dir>] [--json] [--coverage] [--min-coverage <percent>]
 
@@ -111,7 +112,8 @@ export async function runTest(args: string[], io: CliIo = processIo()): Promise<
     const lines = results.filter((r) => r.ok).map(formatResult);
     if (failed.length) lines.push('', ...failed.map(formatResult));
     const tail = covered ? `\n\n${formatCoverage(covered)}${below.length ? `\n\n${below.map((c) => `FAIL ${belowMinimumLine(c, covered, minCoverage!)}`).join('\n')}` : ''}` : '';
-    io.stdout.write(`${lines.join('\n')}\n\n${formatSummary(results, ms)}${tail}\n`);
+    const colour = colourer(io.stdout, io.env);
+    io.stdout.write(colour(`${lines.join('\n')}\n\n${formatSummary(results, ms)}${tail}\n`));
   }
   return ok ? 0 : 1;
 }

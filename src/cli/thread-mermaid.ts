@@ -22,7 +22,7 @@ export function stepSummary(step: CompiledStep): string[] {
   if (step.say[0]) lines.push(`say: ${short(step.say[0].source)}${step.say.length > 1 ? ` (+${step.say.length - 1})` : ''}`);
   if (step.ask) lines.push(`ask ${step.ask.slot} (${step.ask.type}${step.ask.choices.length ? `: ${step.ask.choices.map((c) => c.id).join(', ')}` : ''})`);
   for (const a of step.actions) {
-    const detail = a.type === 'handoff' ? ` ${a.queue}` : a.type === 'end' ? (a.reason ? ` ${a.reason}` : '') : a.type === 'tag' ? ` ${a.tags.join(', ')}` : a.type === 'set' ? ` ${Object.keys(a.slots).join(', ')}` : '';
+    const detail = a.type === 'handoff' || a.type === 'reroute' ? ` ${a.queue}` : a.type === 'end' ? (a.reason ? ` ${a.reason}` : '') : a.type === 'tag' ? ` ${a.tags.join(', ')}` : a.type === 'set' ? ` ${Object.keys(a.slots).join(', ')}` : '';
     lines.push(`${a.type}${detail}`);
   }
   return lines;

@@ -1,6 +1,7 @@
 // `threadgate validate [dir]`: schema, compile and lint checks over a rules folder, for authors and CI.
 import { parseArgs } from 'node:util';
 import { processIo, type CliIo } from './io.ts';
+import { colourer } from './colors.ts';
 
 const HELP = `threadgate validate [dir|file] [--json] [--strict]
 
@@ -53,11 +54,12 @@ export async function runValidate(args: string[], io: CliIo = processIo()): Prom
     const { files, threads, widgets, findings } = report;
     io.stdout.write(`${JSON.stringify({ ok, files: files.length, threads, widgets, errors, warnings, findings }, null, 2)}\n`);
   } else {
-    for (const f of report.findings) io.stdout.write(`${formatFinding(f)}\n`);
+    const colour = colourer(io.stdout, io.env);
+    for (const f of report.findings) io.stdout.write(`${colour(formatFinding(f))}\n`);
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
     const scope = `${plural(report.files.length, 'file')} (${plural(report.threads, 'thread')}, ${plural(report.widgets, 'widget')})`;
     if (report.files.length === 0) io.stdout.write(`no rules files (.yaml, .yml, .json) under ${path}\n`);
-    io.stdout.write(`${ok ? 'ok' : 'failed'}: ${scope}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+    io.stdout.write(`${colour(`${ok ? 'ok' : 'failed'}: ${scope}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`)}\n`);
   }
   return ok ? 0 : 1;
 }

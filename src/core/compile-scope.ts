@@ -2,7 +2,7 @@
 import { ConditionCompiler } from './compile-conditions.ts';
 import type { Problems } from './compile-problems.ts';
 import { checkFactPath } from './facts.ts';
-import { parseTemplate, type Template } from './template.ts';
+import { parseTemplate, refsOf, type Template } from './template.ts';
 import type { ThreadDoc } from './thread.schema.ts';
 import type { PathKey } from './zod-issues.ts';
 
@@ -45,8 +45,10 @@ export class CompileScope {
     try {
       const t = parseTemplate(text);
       for (const part of t.parts) if (typeof part !== 'string') {
-        const check = checkFactPath(part.fact, part.path, this.slots, this.lookupNames);
-        if (!check.ok) this.p.add(check.code === 'fact_unknown' ? 'template_fact_unknown' : check.code, at, `${part.source}: ${check.message}`);
+        for (const ref of refsOf(part)) {
+          const check = checkFactPath(ref.fact, ref.path, this.slots, this.lookupNames);
+          if (!check.ok) this.p.add(check.code === 'fact_unknown' ? 'template_fact_unknown' : check.code, at, `${part.source}: ${check.message}`);
+        }
       }
       return t;
     } catch (err) {

@@ -17,7 +17,7 @@ export function compileSteps(s: CompileScope): Map<string, CompiledStep> {
 function compileStep(s: CompileScope, id: string, step: Step): CompiledStep {
   const at: PathKey[] = ['steps', id];
   const actions = asArray(step.action).map((a, i) => compileAction(s, a, Array.isArray(step.action) ? [...at, 'action', i] : [...at, 'action']));
-  const terminal = actions.some((a) => a.type === 'handoff' || a.type === 'end');
+  const terminal = actions.some((a) => a.type === 'handoff' || a.type === 'reroute' || a.type === 'end');
   checkCombination(s, step, terminal, at);
   const generate = step.generate ? compileGenerate(s, step.generate, [...at, 'generate']) : null;
   const ask = step.ask ? compileAsk(s, step.ask, [...at, 'ask']) : null;
@@ -33,14 +33,14 @@ function compileStep(s: CompileScope, id: string, step: Step): CompiledStep {
   };
 }
 
-/** A step that stops the thread (handoff, end) cannot wait for anything, and a lookup must be declared. */
+/** A step that stops the thread (handoff, reroute, end) cannot wait for anything, and a lookup must be declared. */
 function checkCombination(s: CompileScope, step: Step, terminal: boolean, at: PathKey[]): void {
   if (terminal && (step.ask || step.next)) {
-    s.p.add('schema_invalid', [...at, step.ask ? 'ask' : 'next'], 'a step that hands off or ends stops the thread, so it cannot also ask or have `next`');
+    s.p.add('schema_invalid', [...at, step.ask ? 'ask' : 'next'], 'a step that hands off, re-routes or ends stops the thread, so it cannot also ask or have `next`');
   }
   if (step.lookup !== undefined) {
     if (!s.lookupNames.has(step.lookup)) s.p.add('lookup_unknown', [...at, 'lookup'], `lookup "${step.lookup}" is not declared in this thread's \`lookups\` (declared: ${[...s.lookupNames].join(', ') || 'none'})`);
-    if (step.ask || terminal) s.p.add('schema_invalid', [...at, 'lookup'], 'a step that waits for a lookup cannot also ask, hand off or end');
+    if (step.ask || terminal) s.p.add('schema_invalid', [...at, 'lookup'], 'a step that waits for a lookup cannot also ask, hand off, re-route or end');
   }
 }
 
@@ -71,7 +71,8 @@ function compileAsk(s: CompileScope, a: Ask, at: PathKey[]): CompiledAsk {
 function compileAction(s: CompileScope, a: Action, at: PathKey[]): CompiledAction {
   switch (a.type) {
     case 'handoff':
-      return { type: 'handoff', queue: a.queue, note: a.note ? s.template(a.note, [...at, 'note']) : null };
+    case 'reroute':
+      return { type: a.type, queue: a.queue, note: a.note ? s.template(a.note, [...at, 'note']) : null };
     case 'request_login':
       return { type: 'request_login', text: a.text ? s.template(a.text, [...at, 'text']) : null, url: a.url ?? null };
     case 'request_form':

@@ -1,7 +1,7 @@
 // compileWidget(widgetDoc): validates a widget file and prepares its first message and form rules.
 import { ThreadgateError } from './errors.ts';
 import { checkFactPath } from './facts.ts';
-import { parseTemplate, type Template } from './template.ts';
+import { parseTemplate, refsOf, type Template } from './template.ts';
 import { WidgetSchema, type FormField, type OnboardingType, type WidgetDoc } from './widget.schema.ts';
 import { issueAt, zodIssues, type IssueContext } from './zod-issues.ts';
 import type { JwtSettings } from './jwt-settings.schema.ts';
@@ -15,7 +15,8 @@ export interface CompiledWidget {
   thread: string;
   firstMessage: Template | null;
   loginUrl: string | null;
-  form: { fields: FormField[]; require: FormRequirement };
+  /** `text`: what the onboarding's form request says, rendered when the form is requested. */
+  form: { fields: FormField[]; require: FormRequirement; text: Template | null };
   defaultCountry: string | null;
   features: { transcript: boolean; rating: boolean };
   jwt: JwtSettings | null;
@@ -43,22 +44,8 @@ export function compileWidget(input: unknown, opts: IssueContext = {}): Compiled
       throw ThreadgateError.fromIssues([issueAt('schema_invalid', ['form', 'require'], message, ctx)]);
     }
   }
-  let firstMessage: Template | null = null;
-  if (doc.firstMessage) {
-    try {
-      firstMessage = parseTemplate(doc.firstMessage);
-    } catch (err) {
-      throw ThreadgateError.fromIssues([issueAt('template_invalid', ['firstMessage'], (err as Error).message, ctx)]);
-    }
-    for (const part of firstMessage.parts) {
-      if (typeof part === 'string') continue;
-      const check = checkFactPath(part.fact, part.path, new Set());
-      if (!check.ok) {
-        const code = check.code === 'fact_unknown' ? 'template_fact_unknown' : check.code;
-        throw ThreadgateError.fromIssues([issueAt(code, ['firstMessage'], `${part.source}: ${check.message}`, ctx)]);
-      }
-    }
-  }
+  const firstMessage = doc.firstMessage ? widgetTemplate(doc.firstMessage, ['firstMessage'], ctx) : null;
+  const formText = doc.form?.text ? widgetTemplate(doc.form.text, ['form', 'text'], ctx) : null;
   return {
     id: doc.id,
     name: doc.name ?? null,
@@ -66,11 +53,32 @@ export function compileWidget(input: unknown, opts: IssueContext = {}): Compiled
     thread: doc.thread,
     firstMessage,
     loginUrl: doc.loginUrl ?? null,
-    form: { fields, require },
+    form: { fields, require, text: formText },
     defaultCountry: doc.defaultCountry ?? null,
     features: { transcript: doc.features?.transcript ?? true, rating: doc.features?.rating ?? true },
     jwt: doc.jwt ?? null,
     doc,
     file: opts.file ?? null,
   };
+}
+
+/** Parses a widget template and checks its facts; a widget declares no slots, so `slots` is unknown here. */
+function widgetTemplate(source: string, at: (string | number)[], ctx: IssueContext): Template {
+  let t: Template;
+  try {
+    t = parseTemplate(source);
+  } catch (err) {
+    throw ThreadgateError.fromIssues([issueAt('template_invalid', at, (err as Error).message, ctx)]);
+  }
+  for (const part of t.parts) {
+    if (typeof part === 'string') continue;
+    for (const ref of refsOf(part)) {
+      const check = checkFactPath(ref.fact, ref.path, new Set());
+      if (!check.ok) {
+        const code = check.code === 'fact_unknown' ? 'template_fact_unknown' : check.code;
+        throw ThreadgateError.fromIssues([issueAt(code, at, `${part.source}: ${check.message}`, ctx)]);
+      }
+    }
+  }
+  return t;
 }

@@ -22,6 +22,7 @@ export interface BranchSet {
 
 export type CompiledAction =
   | { type: 'handoff'; queue: string; note: Template | null }
+  | { type: 'reroute'; queue: string; note: Template | null }
   | { type: 'request_login'; text: Template | null; url: string | null }
   | { type: 'request_form'; text: Template | null }
   | { type: 'end'; reason: string | null }
@@ -56,7 +57,7 @@ export interface CompiledStep {
   /** A declared lookup to wait for, after the actions. */
   lookup: string | null;
   next: BranchSet | null;
-  /** A step with handoff or end stops the thread there. */
+  /** A step with handoff, reroute or end stops the thread there. */
   terminal: boolean;
 }
 

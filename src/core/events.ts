@@ -100,6 +100,15 @@ export const TurnEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('request_transcript') }).strict(),
   z.object({ type: z.literal('rate'), score: z.number().int().min(1).max(5), comment: z.string().max(2000).optional() }).strict(),
   z
+    .object({ type: z.literal('agent_message'), text: z.string().min(1).max(10000).describe("What the agent wrote to the customer (the runtime delivers it; the timeline keeps it as from: agent).") })
+    .strict(),
+  z
+    .object({
+      type: z.literal('agent_request_login'),
+      text: z.string().min(1).max(500).optional().describe('What the agent says with the login link, e.g. "Please log in so I can look at your account."'),
+    })
+    .strict(),
+  z
     .object({
       type: z.literal('lookup_result'),
       name: z.string().min(1).max(64),

@@ -2,7 +2,7 @@
 import { readPath, type Facts } from './facts.ts';
 import type { Output, TrustLevel } from './outputs.ts';
 import { isTrustedAt, type IdentityState } from './state.ts';
-import { renderTemplate, type Template } from './template.ts';
+import { refsOf, renderTemplate, type Template } from './template.ts';
 
 export interface CompiledGenerate {
   instructions: Template;
@@ -72,8 +72,10 @@ export function generateOutput(g: CompiledGenerate, facts: Facts, trust: TrustLe
   }
   for (const part of g.instructions.parts) {
     if (typeof part === 'string') continue;
-    const path = [part.fact, ...part.path].join('.');
-    if (!pathAllowed(trust, path) && !withheld.includes(path)) withheld.push(path);
+    for (const ref of refsOf(part)) {
+      const path = [ref.fact, ...ref.path].join('.');
+      if (!pathAllowed(trust, path) && !withheld.includes(path)) withheld.push(path);
+    }
   }
   // Instructions go to the model, not to a web page: rendered without HTML escaping.
   const instructions = renderTemplate(g.instructions, scoped, { escape: false });

@@ -1,5 +1,6 @@
 // Parses thread and widget sources (YAML or JSON text) and compiles them, with line-precise errors.
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { RULES_MAX_DEPTH, tooDeep } from './nesting.ts';
 import { ThreadgateError } from './errors.ts';
 import { compile, type CompiledThread } from './compile.ts';
 import { compileWidget, type CompiledWidget } from './compile-widget.ts';
@@ -33,12 +34,12 @@ function nearestNode(doc: Document, path: readonly PathKey[]): Node | null {
 
 /** Rules files and transcripts are a few KiB; a larger file is refused before the parser spends time on it. */
 export const MAX_SOURCE_CHARS = 1024 * 1024;
-/** Deeper nesting than this is refused: real threads stay under 15, and the parser and compiler recurse. */
-export const MAX_SOURCE_DEPTH = 64;
+/** Deeper nesting than this is refused (RULES_MAX_DEPTH): real threads stay under 15, and the parser and compiler recurse. */
+export const MAX_SOURCE_DEPTH = RULES_MAX_DEPTH;
 /** Aliases a document may expand; yaml's own default would let a few levels of aliased lists explode. */
 export const MAX_ALIAS_COUNT = 100;
 
-const TOO_DEEP = `the document nests maps and lists deeper than ${MAX_SOURCE_DEPTH} levels; flatten it`;
+const TOO_DEEP = `the file nests deeper than ${RULES_MAX_DEPTH} levels; rules files need only a few`;
 
 /** The depth of a composed YAML tree, counted without recursion and stopped at `limit` + 1. */
 function nodeDepthOver(doc: Document, limit: number): Node | null {
@@ -55,18 +56,6 @@ function nodeDepthOver(doc: Document, limit: number): Node | null {
     }
   }
   return null;
-}
-
-/** True when a plain value (after aliases were expanded) nests deeper than `limit`; iterative for the same reason. */
-function valueDepthOver(value: unknown, limit: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    if (item.value === null || typeof item.value !== 'object') continue;
-    if (item.depth + 1 > limit) return true;
-    for (const child of Object.values(item.value)) stack.push({ value: child, depth: item.depth + 1 });
-  }
-  return false;
 }
 
 const isStackOverflow = (err: unknown): boolean => err instanceof RangeError || /call stack/i.test(String((err as Error)?.message ?? ''));
@@ -121,11 +110,15 @@ export function parseSource(text: string, file?: string): ParsedSource {
     // yaml throws a plain ReferenceError when aliases would expand past the bound (an alias bomb): bad input, not a fault.
     if (isStackOverflow(err)) refuse(TOO_DEEP);
     if (err instanceof ReferenceError && /unresolved alias/i.test(err.message)) refuse('an alias (*name) names no anchor (&name) set before it');
-    if (err instanceof ReferenceError) refuse(`aliases (*name) would expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb); write the values out, or use fewer aliases`);
+    if (err instanceof ReferenceError) refuse(`aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses); write the repeated parts out or use fewer aliases`);
     throw err;
   }
   // An alias of a deep anchor inside another deep list nests deeper than either: checked once expanded.
-  if (valueDepthOver(value, MAX_SOURCE_DEPTH)) refuse(`${TOO_DEEP} (aliases included)`);
+  const deepAt = tooDeep(value, RULES_MAX_DEPTH);
+  if (deepAt) {
+    const pos = locate(deepAt);
+    refuse(TOO_DEEP, pos?.line, pos?.column);
+  }
   return { doc: value, locate };
 }
 

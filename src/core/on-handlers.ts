@@ -15,8 +15,25 @@ export async function handle(t: Turn, event: HandlerEvent): Promise<boolean> {
   return true;
 }
 
+/**
+ * The one handler that runs while an agent has the conversation: a conflict after a handoff means the agent is now
+ * talking to a different person (seed 000's most undesired case). When a branch wins, the thread takes the
+ * conversation back (`active`) and enters its step, which typically re-routes it to another queue.
+ */
+async function handleConflictAfterHandoff(t: Turn): Promise<boolean> {
+  const set = t.thread.on.conflict_after_handoff;
+  if (!set || t.state.status !== 'handed_off') return false;
+  const choice = await choose(t, set);
+  t.handlers.push({ event: 'conflict_after_handoff', set: set.owner, branches: choice.trace, chosen: choice.index });
+  if (choice.goto === null) return false;
+  t.state.status = 'active';
+  await runFrom(t, choice.goto, 'handler', 'on.conflict_after_handoff');
+  return true;
+}
+
 /** Runs the handler for this turn's identity change or token rejection; true when it moved the thread. */
 export async function handleIdentityChange(t: Turn): Promise<boolean> {
+  if (t.change === 'conflict' && t.state.status === 'handed_off') return handleConflictAfterHandoff(t);
   if (t.change === 'conflict') return (await handle(t, 'conflict')) || (await handle(t, 'authenticated'));
   if (t.change) return handle(t, t.change);
   if (t.rejection) return handle(t, 'token_rejected');

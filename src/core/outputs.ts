@@ -20,6 +20,8 @@ export interface LookupRequest {
 
 export type OutAction =
   | { type: 'handoff'; queue: string; note: string | null }
+  /** To another queue as a different customer: `party` is the new party, `previousQueue` where it was routed before. */
+  | { type: 'reroute'; queue: string; previousQueue: string | null; party: number; note: string | null }
   | { type: 'request_login'; url: string | null; text: string | null }
   | { type: 'request_form'; fields: string[]; required: boolean; text: string | null }
   | { type: 'end'; reason: string | null }
@@ -45,6 +47,7 @@ export const NOTICE_CODES = [
   'conversation_closed',
   'visitor_not_allowed',
   'feature_disabled',
+  'already_trusted',
 ] as const;
 export type NoticeCode = (typeof NOTICE_CODES)[number];
 

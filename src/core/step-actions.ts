@@ -2,7 +2,7 @@
 import type { CompiledAction } from './compile.ts';
 import type { Facts } from './facts.ts';
 import type { OutAction } from './outputs.ts';
-import { renderTemplate } from './template.ts';
+import { renderTemplate, type Template } from './template.ts';
 import type { Scalar } from './thread.schema.ts';
 import type { Turn } from './turn.ts';
 
@@ -18,6 +18,9 @@ export function applyAction(t: Turn, a: CompiledAction, step: string): void {
       st.queue = a.queue;
       st.status = 'handed_off';
       out = { type: 'handoff', queue: a.queue, note: a.note ? renderTemplate(a.note, facts()) : null };
+      break;
+    case 'reroute':
+      out = reroute(t, a.queue, a.note);
       break;
     case 'request_login':
       out = { type: 'request_login', url: a.url ?? t.widget.loginUrl, text: a.text ? renderTemplate(a.text, facts()) : null };
@@ -43,4 +46,22 @@ export function applyAction(t: Turn, a: CompiledAction, step: string): void {
     }
   }
   t.outputs.push({ type: 'action', step, action: out });
+}
+
+/**
+ * Seed 000's most undesired case: "the system will consider them a different person and route them to a different
+ * Agent". A new party begins, so the earlier customer's timeline lines stay apart (as after a logout), and their
+ * answers are dropped before the note is rendered, so the new agent is not handed them. The identity, profile and
+ * scenario are the new customer's already (the conflict set them); tags are the conversation's and stay.
+ */
+function reroute(t: Turn, queue: string, note: Template | null): OutAction {
+  const st = t.state;
+  const previousQueue = st.queue;
+  st.identity = { ...st.identity, party: st.identity.party + 1 };
+  st.slots = {};
+  st.lookups = {};
+  st.routed = true;
+  st.queue = queue;
+  st.status = 'handed_off';
+  return { type: 'reroute', queue, previousQueue, party: st.identity.party, note: note ? renderTemplate(note, t.facts()) : null };
 }

@@ -1,7 +1,17 @@
-// Message templates: `{{fact.path}}` and `{{fact.path | fallback}}`, parsed once, rendered HTML-escaped.
+// Message templates: `{{fact.path}}`, `{{fact.path or other.path}}` and `{{… | fallback}}`, parsed once, rendered HTML-escaped.
 import { readPath, splitFactPath, type Facts } from './facts.ts';
 
-export type TemplatePart = string | { fact: string; path: string[]; fallback: string; source: string };
+/** A fact a placeholder reads. */
+export interface FactRef {
+  fact: string;
+  path: string[];
+}
+
+/**
+ * A placeholder: its first fact (`fact`, `path`), the facts tried after it when that one is missing (`or`, in
+ * order), then the literal fallback.
+ */
+export type TemplatePart = string | (FactRef & { or: FactRef[]; fallback: string; source: string });
 export interface Template {
   source: string;
   parts: TemplatePart[];
@@ -16,11 +26,15 @@ export function parseTemplate(source: string): Template {
   for (const m of source.matchAll(PLACEHOLDER)) {
     const [whole, expr = '', rawFallback] = m;
     if (m.index > last) parts.push(source.slice(last, m.index));
-    if (!/^[A-Za-z][\w-]*(\.[\w-]+)*$/.test(expr)) {
-      throw new Error(`placeholder "${whole}" must name a fact path such as {{profile.firstName}}`);
+    // `or` between paths: the first that has a value is shown (a fact path never holds spaces, so this is unambiguous).
+    const exprs = expr.split(/\s+or\s+/);
+    for (const e of exprs) {
+      if (!/^[A-Za-z][\w-]*(\.[\w-]+)*$/.test(e)) {
+        throw new Error(`placeholder "${whole}" must name a fact path such as {{profile.firstName}}, or several joined by \`or\` ({{auth.firstName or profile.firstName}})`);
+      }
     }
-    const { fact, path } = splitFactPath(expr);
-    parts.push({ fact, path, fallback: unquote(rawFallback ?? ''), source: whole });
+    const [first, ...rest] = exprs.map((e) => splitFactPath(e));
+    parts.push({ ...first!, or: rest, fallback: unquote(rawFallback ?? ''), source: whole });
     last = m.index + whole.length;
   }
   if (last < source.length) parts.push(source.slice(last));
@@ -50,8 +64,11 @@ function show(value: unknown): string | null {
   return String(value);
 }
 
+/** Every fact a placeholder may read, first to last: what compile-time checks and trust scoping look at. */
+export const refsOf = (part: FactRef & { or: FactRef[] }): FactRef[] => [part, ...part.or];
+
 /**
- * Renders a template: values are escaped; a missing or empty value shows the fallback (also escaped).
+ * Renders a template: values are escaped; a missing or empty value shows the next `or` fact's, else the fallback (also escaped).
  * `escape: false` is for values stored in slots, which are escaped when they are shown, not before;
  * a function replaces the escaping (lookup URLs encode their values with encodeURIComponent).
  */
@@ -63,7 +80,8 @@ export function renderTemplate(t: Template, facts: Facts, opts: { escape?: boole
       out += part;
       continue;
     }
-    const value = show(readPath(facts[part.fact], part.path));
+    let value: string | null = null;
+    for (const ref of refsOf(part)) if ((value = show(readPath(facts[ref.fact], ref.path))) !== null) break;
     out += esc(value ?? part.fallback);
   }
   return out;

@@ -113,6 +113,14 @@ export const ActionSchema = z.discriminatedUnion('type', [
     .strict(),
   z
     .object({
+      type: z.literal('reroute'),
+      queue: IdSchema.describe('The queue to move the conversation to.'),
+      note: TemplateSchema.optional().describe('A note for the new agent, rendered after the earlier customer\'s answers are dropped.'),
+    })
+    .strict()
+    .describe('Hand the conversation to another queue as a different customer: a new party, so the earlier customer\'s lines stay apart.'),
+  z
+    .object({
       type: z.literal('request_login'),
       text: TemplateSchema.optional(),
       url: z.string().url().optional().describe("Defaults to the widget's loginUrl."),
@@ -185,7 +193,17 @@ export const LookupSchema = z
   });
 export type Step = z.infer<typeof StepSchema>;
 
-export const HANDLER_EVENTS = ['authenticated', 'identified', 'cleared', 'conflict', 'token_rejected', 'message'] as const;
+export const HANDLER_EVENTS = [
+  'authenticated',
+  'identified',
+  'cleared',
+  'conflict',
+  'conflict_after_handoff',
+  'token_rejected',
+  'message',
+  'agent_message',
+  'agent_request_login',
+] as const;
 export type HandlerEvent = (typeof HANDLER_EVENTS)[number];
 
 export const ThreadSchema = z
@@ -200,7 +218,7 @@ export const ThreadSchema = z
       .object(Object.fromEntries(HANDLER_EVENTS.map((e) => [e, NextSchema.optional()])) as Record<HandlerEvent, z.ZodOptional<typeof NextSchema>>)
       .strict()
       .optional()
-      .describe('Handlers for identity changes and unexpected messages: where to jump mid-thread.'),
+      .describe('Handlers for identity changes, unexpected messages and agent events: where to jump mid-thread.'),
     intents: z.record(IdSchema, IntentMatcherSchema).optional().describe('Intent matchers, tried in file order when a message carries no intent.'),
     lookups: z.record(IdSchema, LookupSchema).optional().describe('HTTP endpoints `lookup` steps may call (through the runtime).'),
     limits: z

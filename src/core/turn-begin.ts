@@ -34,7 +34,8 @@ export async function begin(t: Turn): Promise<void> {
 export function requestForm(t: Turn, required: boolean): void {
   t.state.onboarding.formRequested = true;
   if (required) t.state.waiting = { kind: 'form' };
-  t.outputs.push({ type: 'action', step: null, action: { type: 'request_form', fields: [...t.widget.form.fields], required, text: null } });
+  const text = t.widget.form.text ? renderTemplate(t.widget.form.text, t.facts()) : null;
+  t.outputs.push({ type: 'action', step: null, action: { type: 'request_form', fields: [...t.widget.form.fields], required, text } });
 }
 
 function firstMessage(t: Turn): void {

@@ -1,4 +1,5 @@
 // Dispatches a turn's event to the handler for its kind; answers whether the turn's message is trusted.
+import { handleAgentMessage, handleAgentRequestLogin } from './handle-agent.ts';
 import { handleSkipForm, handleSubmitForm } from './handle-form.ts';
 import { handleAuthenticate, handleClearUser, handleIdentify, handleStart } from './handle-identity.ts';
 import { handleClose, handleRateOrTranscript, handleRouted } from './handle-lifecycle.ts';
@@ -33,5 +34,9 @@ export async function dispatch(t: Turn): Promise<boolean | null> {
     case 'request_transcript':
     case 'rate':
       return handleRateOrTranscript(t, ev);
+    case 'agent_message':
+      return handleAgentMessage(t);
+    case 'agent_request_login':
+      return handleAgentRequestLogin(t, ev);
   }
 }

@@ -27,6 +27,11 @@ export const WidgetSchema = z
           .enum(['name_and_contact', 'contact', 'email', 'phone'])
           .optional()
           .describe('What a valid submission must hold (default name_and_contact: a name and an email or a phone).'),
+        text: z
+          .string()
+          .max(4000)
+          .optional()
+          .describe("What the onboarding's form request says (a template): shown with the form only, so customers who need no form never read it."),
       })
       .strict()
       .optional(),

@@ -11,15 +11,17 @@ import { AuthFailureLimiter } from './auth-failures.ts';
 import { registerAuth, type Authenticator } from './auth-hook.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
 import { clientErrorHandler, serverFactory } from './http-server.ts';
-import { registerInputRules } from './json-body.ts';
+import { registerJsonBody } from './json-body.ts';
 import { registerMetrics, type ThreadgateMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
+import { registerStoreHealth } from './store-health.ts';
 import { conversationListRoutes } from './routes/conversation-list.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { registerDrain, registerShutdownGate } from './shutdown.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
 import { identityTokenRoutes } from './routes/identity-tokens.ts';
+import { profileConversationRoutes } from './routes/profile-conversations.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { studioRoutes } from './studio.ts';
@@ -103,9 +105,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
-  registerInputRules(app);
+  registerJsonBody(app);
   const metrics = registerMetrics(app);
   metricsOf = () => metrics;
+  registerStoreHealth(app);
   // Before auth and before every route: swagger sees routes via onRoute, the rate limit counts wrong keys too.
   await registerPlatform(app, { keyring: opts.keyring, rateLimitPerMinute: opts.rateLimitPerMinute });
   registerShutdownGate(app);
@@ -119,6 +122,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(transcriptRoutes);
   await app.register(widgetRoutes);
   await app.register(profileRoutes);
+  await app.register(profileConversationRoutes);
   await app.register(reportRoutes);
   await app.register(evaluateRoutes);
   await app.register(identityTokenRoutes);

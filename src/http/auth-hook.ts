@@ -43,11 +43,13 @@ export function refuseUnauthenticated(request: FastifyRequest, reply: FastifyRep
 
 export function registerAuth(app: FastifyInstance, auth: Authenticator): void {
   app.decorateRequest('principal', null);
+  // Answers for a key are the key holder's, errors included: no shared cache may keep them (RFC 9111 no-store).
+  app.addHook('onSend', async (request, reply) => {
+    if (request.routeOptions.config?.roles && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
   app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
-    // Whatever a keyed route answers (data or an error) is about one caller: no cache may keep it.
-    reply.header('cache-control', 'no-store');
     const principal = principalOf(request, auth.keyring);
     if (!principal) throw refuseUnauthenticated(request, reply, auth);
     if (!roles.includes(principal.role)) throw new HttpError('forbidden', `This route needs one of the roles ${roles.join(', ')}; the key has the role ${principal.role}.`);

@@ -40,8 +40,8 @@ export const HTTP_ERRORS = {
   request_timeout: { status: 408, message: 'The request was not received in time (THREADGATE_REQUEST_TIMEOUT_MS); send the whole request at once.' },
   headers_too_large: { status: 431, message: 'The request headers are larger than the server accepts (16 KiB).' },
   http_invalid: { status: 400, message: 'The request is not valid HTTP/1.1.' },
-  store_unavailable: { status: 503, message: 'The database cannot serve this request right now; nothing was applied. Retry after the time in Retry-After.' },
-  not_ready: { status: 503, message: 'The service cannot commit a turn: its database does not answer, or refuses writes.' },
+  store_unavailable: { status: 503, message: 'The database cannot serve this request now (disk full, connection lost or a damaged file); nothing was applied. Retry after Retry-After seconds.' },
+  not_ready: { status: 503, message: 'The service cannot commit a turn: its database does not answer, or its last writes failed.' },
   shutting_down: { status: 503, message: 'The service is shutting down; retry on another instance.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -6,6 +6,7 @@ import { StoreError } from '../store/store-error.ts';
 import { refuseUnauthenticated, type Authenticator } from './auth-hook.ts';
 import { principalOf } from './bearer.ts';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './error-catalogue.ts';
+import { storeFailure } from './store-failure.ts';
 
 const FASTIFY_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -48,9 +49,8 @@ function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply:
   void reply.status(400).send({ code: 'validation_failed', message: 'The URL is not valid: percent-encoding must form UTF-8.', issues: [{ field: 'url', message: 'invalid percent-encoding' }], requestId: request.id });
 }
 
-/** Errors that only mean the client closed its connection while the request was still arriving. */
+/** Errors that only say the client went away while sending. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
-const clientWentAway = (request: FastifyRequest, code: string | undefined): boolean => (code !== undefined && CLIENT_GONE.has(code)) || request.raw.destroyed;
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
@@ -78,10 +78,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500 && (err as SyntaxError).name === 'SyntaxError') {
       return reply.status(400).send({ code: 'body_invalid', message: HTTP_ERRORS.body_invalid.message, requestId: request.id });
     }
-    if (clientWentAway(request, fastifyCode)) {
-      // An upload the client aborted: its socket is gone, so this answer reaches no one; not a fault of ours.
-      request.log.info({ err: { code: fastifyCode } }, 'client aborted the request');
-      return reply.status(400).send({ code: 'body_invalid', message: 'The client closed the connection before the body was complete.', requestId: request.id });
+    // Only when this client's own socket went away: a database connection reset has the same code.
+    if (fastifyCode && CLIENT_GONE.has(fastifyCode) && (request.raw.aborted || request.raw.socket?.destroyed)) {
+      // The client hung up mid-upload: its business, not a fault of ours, and nobody reads the answer.
+      request.log.info({ code: fastifyCode }, 'client closed the connection before the body arrived');
+      return reply.status(400).send({ code: 'body_invalid', message: 'The connection closed before the whole body arrived.', requestId: request.id });
+    }
+    const store = storeFailure(err);
+    if (store) {
+      // The database cannot serve now (disk full, connection lost, damaged file): the operator's to fix, not a bug.
+      request.log.error({ err: { type: err.name, code: fastifyCode }, store: store.reason }, 'store unavailable');
+      request.server.metrics?.storeFailures.inc({ reason: store.reason });
+      request.server.storeHealth?.failed();
+      return reply.status(503).header('retry-after', String(store.retryAfter)).send({ code: 'store_unavailable', message: HTTP_ERRORS.store_unavailable.message, requestId: request.id });
     }
     request.log.error({ err: { type: err.name, code: fastifyCode } }, 'unhandled error');
     return reply.status(500).send({ code: 'internal', message: HTTP_ERRORS.internal.message, requestId: request.id });

@@ -167,6 +167,7 @@ export function createThreadgateMetrics(startedAt = Date.now()) {
   const customerMessages = registry.counter('threadgate_customer_messages_total', 'Customer messages applied, by whether they were sent under a valid token.', ['trusted']);
   const httpRequests = registry.counter('threadgate_http_requests_total', 'HTTP answers by method, route pattern and status.', ['method', 'route', 'status']);
   const authFailures = registry.counter('threadgate_auth_failures_total', 'Requests refused for a missing or wrong API key: unauthorized (401), or limited (429, the address failed too often).', ['outcome']);
+  const storeFailures = registry.counter('threadgate_store_failures_total', 'Requests answered 503 store_unavailable, by the database error (SQLITE_FULL, a SQLSTATE, connection_lost, ...).', ['reason']);
   registry.gauge('threadgate_uptime_seconds', 'Seconds since this app instance was built.', () => (Date.now() - startedAt) / 1000);
   registry.gauge('process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());
 
@@ -178,6 +179,7 @@ export function createThreadgateMetrics(startedAt = Date.now()) {
     customerMessages,
     httpRequests,
     authFailures,
+    storeFailures,
     /** Feeds one ConversationService observation in; replays count as turns but not as messages again. */
     observeTurn(o: TurnObservation): void {
       turns.inc({ kind: o.kind, outcome: o.outcome });

@@ -53,7 +53,7 @@ export async function registerPlatform(app: FastifyInstance, opts: PlatformOptio
     keyGenerator: (request) => rateLimitKey(request, opts.keyring),
     allowList: (request) => Boolean(request.routeOptions.url && RATE_LIMIT_EXEMPT.has(request.routeOptions.url)),
     errorResponseBuilder: (request, context) =>
-      new HttpError('rate_limited', `Too many requests for this ${principalOf(request, opts.keyring) ? 'API key' : 'client address'}; retry in ${context.after} (see Retry-After).`),
+      new HttpError('rate_limited', `Too many requests from this ${principalOf(request, opts.keyring) ? 'API key' : 'address'}; retry in ${context.after} (see Retry-After).`),
   });
   app.addHook('onRequest', app.rateLimit());
 

@@ -7,8 +7,7 @@ import { ThreadgateError } from '../core/errors.ts';
 import { loadSource, parseSource } from '../core/load.ts';
 import type { PathKey } from '../core/zod-issues.ts';
 import { HttpError } from './error-catalogue.ts';
-import { stringProblem } from './input-rules.ts';
-import { decodeUtf8Body, inputInvalid } from './json-body.ts';
+import { decodeUtf8Body, inputInvalid, stringProblem } from './json-body.ts';
 
 /** Example threads are a few KiB; 128 KiB leaves room for big ones and keeps a hostile body cheap to refuse. */
 export const RULES_SOURCE_BODY_LIMIT = 128 * 1024;

@@ -3,7 +3,7 @@ import type { CompiledThread } from '../core/compile.ts';
 import { finding, type Finding, type Place } from './types.ts';
 import { reachableSteps, stronglyConnected, type Edge } from './thread-graph.ts';
 
-const STOPS_OR_WAITS = new Set(['handoff', 'end', 'request_login', 'request_form']);
+const STOPS_OR_WAITS = new Set(['handoff', 'reroute', 'end', 'request_login', 'request_form']);
 
 export function unreachableSteps(thread: CompiledThread, edges: Edge[], place: Place): Finding[] {
   const reach = reachableSteps(thread, edges);
@@ -19,7 +19,7 @@ export function deadEnds(thread: CompiledThread, place: Place): Finding[] {
     out.push(
       finding(
         'dead_end',
-        `step "${id}" has no ask, no next and no handoff, end, request_login or request_form: the thread stops there with nothing for the customer to do`,
+        `step "${id}" has no ask, no next and no handoff, reroute, end, request_login or request_form: the thread stops there with nothing for the customer to do`,
         place,
         ['steps', id],
       ),

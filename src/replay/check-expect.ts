@@ -3,8 +3,17 @@ import type { Output, TurnTrace } from '../core/outputs.ts';
 import type { TurnResponse } from '../runtime/conversation-service.ts';
 import type { Expect } from './transcript.schema.ts';
 
-/** What the service answered: a turn response, or a refusal with an error code (as HTTP would answer 4xx). */
-export type TurnOutcome = { ok: true; body: TurnResponse } | { ok: false; code: string; message?: string };
+/** A timeline line the turn wrote, as GET /v1/conversations/:id shows it. */
+export interface TurnLine {
+  from: string;
+  text: string;
+  party: number;
+  trusted: boolean | null;
+  indicator: 'green' | 'gray' | null;
+}
+
+/** What the service answered: a turn response (with the lines it wrote), or a refusal with an error code (as HTTP would answer 4xx). */
+export type TurnOutcome = { ok: true; body: TurnResponse; timeline?: TurnLine[] } | { ok: false; code: string; message?: string };
 
 export interface Mismatch {
   path: string;
@@ -89,8 +98,19 @@ export function checkExpect(expect: Expect | undefined, outcome: TurnOutcome): M
     if (e.identity?.[k] !== undefined && e.identity[k] !== b.identity[k]) out.push({ path: `identity.${k}`, expected: e.identity[k], actual: b.identity[k] });
   }
   if (e.trusted !== undefined && e.trusted !== b.trusted) out.push({ path: 'trusted', expected: e.trusted, actual: b.trusted });
-  for (const k of ['match', 'id'] as const) {
+  for (const k of ['match', 'id', 'pastConversations'] as const) {
     if (e.profile?.[k] !== undefined && e.profile[k] !== b.profile[k]) out.push({ path: `profile.${k}`, expected: e.profile[k], actual: b.profile[k] });
+  }
+  if (e.indicator !== undefined && e.indicator !== b.indicator) out.push({ path: 'indicator', expected: e.indicator, actual: b.indicator });
+  for (const k of ['transcript', 'rating', 'form', 'loginUrl'] as const) {
+    if (e.capabilities?.[k] !== undefined && e.capabilities[k] !== b.capabilities[k]) out.push({ path: `capabilities.${k}`, expected: e.capabilities[k], actual: b.capabilities[k] });
+  }
+  if (e.timeline) {
+    const got = outcome.timeline ?? [];
+    const fits = ({ text, ...rest }: (typeof e.timeline)[number], g: TurnLine | undefined) => g !== undefined && (text === undefined || textMatches(text, g.text)) && partialMatch(rest, g);
+    if (e.timeline.length !== got.length || e.timeline.some((w, i) => !fits(w, got[i]))) {
+      out.push({ path: 'timeline', expected: e.timeline.map((w) => (w.text === undefined ? w : { ...w, text: showText(w.text) })), actual: got });
+    }
   }
   for (const k of ['scenario', 'step', 'status'] as const) {
     if (e[k] !== undefined && e[k] !== b[k]) out.push({ path: k, expected: e[k], actual: b[k] });

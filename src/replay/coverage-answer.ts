@@ -6,7 +6,7 @@ export type BranchKind = 'next' | 'default' | 'on_fail' | 'handler';
 
 /** One edge of the thread's graph and how often the replayed turns took it. */
 export interface CoverageBranch {
-  /** The studio graph's edge id: `${from}>${position}` (position among all edges of the graph), `${step}>fail` for onFail. */
+  /** The studio graph's edge id: `${step}>${index}` (the branch's index in its list), `${step}>fail` for onFail. */
   id: string;
   /** The step the edge leaves, or the handler node `on.<event>`. */
   step: string;

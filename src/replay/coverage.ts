@@ -28,15 +28,15 @@ export function handlerOrder(thread: CompiledThread, source: string): HandlerEve
 
 /**
  * Every edge an author sees in the graph, in the order src/studio/graph/model.ts builds them: per step (file
- * order) its `next` branches then its onFail edge, then per handler its branches. An edge's number is its
- * position among all edges, which is what the studio's ids carry.
+ * order) its `next` branches then its onFail edge, then per handler its branches. An edge's id is
+ * `<step>><branch index>` (`<step>>fail` for onFail), as the studio's ids are.
  */
 export function threadBranches(thread: CompiledThread, source: string): ThreadBranch[] {
   const out: ThreadBranch[] = [];
   const add = (from: string, branches: CompiledBranch[], plain: boolean, handler: boolean) => {
     for (const b of branches) {
       const kind = handler ? 'handler' : plain ? 'next' : b.when === null ? 'default' : 'next';
-      out.push({ id: `${from}>${out.length}`, step: from, index: b.index, name: b.name ?? null, to: b.goto, kind });
+      out.push({ id: `${from}>${b.index}`, step: from, index: b.index, name: b.name ?? null, to: b.goto, kind });
     }
   };
   for (const [id, step] of thread.steps) {

@@ -3,10 +3,12 @@ import { ThreadgateError, type ErrorIssue } from '../core/errors.ts';
 import type { TurnTrace } from '../core/outputs.ts';
 import { CallerTurnEventSchema, StartRequestSchema } from '../runtime/caller-events.ts';
 import { openSqliteStore } from '../store/sqlite/store.ts';
-import { checkExpect, type TurnOutcome } from './check-expect.ts';
+import { checkExpect, type TurnLine, type TurnOutcome } from './check-expect.ts';
 import { loadTranscript, type LoadedTranscript } from './load-transcript.ts';
 import { setUp, type RunOptions, type ThreadUnderTest } from './transcript-setup.ts';
-import { CUSTOMER_EVENTS, type CustomerEvent, type Turn } from './transcript.schema.ts';
+import { trustedIndicator } from '../runtime/trusted-indicator.ts';
+import type { Store } from '../store/store.port.ts';
+import { AGENT_EVENTS, CUSTOMER_EVENTS, type AgentEvent, type CustomerEvent, type Turn } from './transcript.schema.ts';
 
 export { DEFAULT_CLOCK, TEST_SECRETS, stubbedLookups, type RulesSources, type RunOptions, type ThreadUnderTest } from './transcript-setup.ts';
 
@@ -45,6 +47,18 @@ function seconds(d: number | string): number {
   if (typeof d === 'number') return d;
   const n = Number(d.slice(0, -1));
   return n * { s: 1, m: 60, h: 3600 }[d.slice(-1) as 's' | 'm' | 'h'];
+}
+
+export function describeAgentEvent(e: AgentEvent): string {
+  const type = AGENT_EVENTS.find((k) => e[k] !== undefined)!;
+  return type === 'message' ? `agent message ${JSON.stringify(e.message)}` : 'agent request_login';
+}
+
+/** The lines the turn that made `version` wrote, as the conversation route shows them (with the indicator). */
+async function linesOf(store: Store, id: string, version: number): Promise<TurnLine[]> {
+  const conv = await store.conversations.get(id);
+  const entries = await store.conversations.timeline(id);
+  return entries.filter((e) => e.turn === version).map((e) => ({ from: e.from, text: e.text, party: e.party, trusted: e.trusted, indicator: conv ? trustedIndicator(e, conv.status) : null }));
 }
 
 export function describeEvent(e: CustomerEvent): string {
@@ -108,7 +122,7 @@ export async function replayTranscript(loaded: LoadedTranscript, opts: RunOption
       if (!body.success) return { ok: false, code: 'validation_failed', message: body.error.issues.map((i) => i.message).join('; ') };
       const r = await ctx.service.start(body.data, { explain: true });
       if (r.ok) conversationId = r.body.conversationId;
-      return r.ok ? { ok: true, body: r.body } : { ok: false, code: r.code, ...(r.message ? { message: r.message } : {}) };
+      return r.ok ? { ok: true, body: r.body, timeline: await linesOf(store, conversationId, r.body.version) } : { ok: false, code: r.code, ...(r.message ? { message: r.message } : {}) };
     }, s.expect);
     for (const [i, turn] of t.turns.entries()) {
       if (turn.advance !== undefined) {
@@ -116,13 +130,13 @@ export async function replayTranscript(loaded: LoadedTranscript, opts: RunOption
         result.turns.push({ turn: i + 1, label: `advance ${turn.advance}`, outcome: null });
         continue;
       }
-      const event = turn.customer!;
-      await run(i + 1, describeEvent(event), ['turns', i, 'expect'], async () => {
-        const body = CallerTurnEventSchema.safeParse(await ctx.callerEvent(event));
+      const label = turn.agent ? describeAgentEvent(turn.agent) : describeEvent(turn.customer!);
+      await run(i + 1, label, ['turns', i, 'expect'], async () => {
+        const body = CallerTurnEventSchema.safeParse(turn.agent ? ctx.agentEvent(turn.agent) : await ctx.callerEvent(turn.customer!));
         // What the HTTP route would refuse with 400 is refused here too (same schema), so transcripts never test the impossible.
         if (!body.success) return { ok: false, code: 'validation_failed', message: body.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') };
         const r = await ctx.service.turn(conversationId, body.data, { explain: true });
-        return r.ok ? { ok: true, body: r.body } : { ok: false, code: r.code, ...(r.message ? { message: r.message } : {}) };
+        return r.ok ? { ok: true, body: r.body, timeline: await linesOf(store, conversationId, r.body.version) } : { ok: false, code: r.code, ...(r.message ? { message: r.message } : {}) };
       }, turn.expect);
     }
   } catch (e) {

@@ -12,7 +12,8 @@ import type { LookupExecutor } from '../runtime/run-turn.ts';
 import type { Store } from '../store/store.port.ts';
 import { startAt } from './start-at.ts';
 import { tokenFor } from './tokens.ts';
-import { CUSTOMER_EVENTS, type CustomerEvent, type LookupStub, type Transcript } from './transcript.schema.ts';
+import { seedPastConversations } from './past-conversations.ts';
+import { CUSTOMER_EVENTS, type AgentEvent, type CustomerEvent, type LookupStub, type Transcript } from './transcript.schema.ts';
 
 export const DEFAULT_CLOCK = '2026-11-23T10:00:00Z';
 /** The example widgets read SHOP_JWT_SECRET; transcripts get a test value unless they set their own. */
@@ -114,6 +115,7 @@ export async function setUp(t: Transcript, file: string, store: Store, opts: Run
     const put = await store.profiles.put(p, at());
     if (!put.ok) throw new ThreadgateError('config_invalid', `setup.profiles: ${p.id}'s ${put.key} already belongs to ${put.takenBy}`);
   }
+  if (t.setup.pastConversations) await seedPastConversations(store, t.setup.pastConversations, new Set((t.setup.profiles ?? []).map((p) => p.id)), clock.now);
   const loaded = await registry.widget(t.setup.widget);
   const jwt: JwtSettings | null = loaded?.widget.jwt ?? null;
   let n = 0;
@@ -132,5 +134,8 @@ export async function setUp(t: Transcript, file: string, store: Store, opts: Run
     if (e.rate !== undefined) return { type: 'rate', score: e.rate, ...(e.comment !== undefined ? { comment: e.comment } : {}) };
     return { type: CUSTOMER_EVENTS.find((k) => e[k] !== undefined)! };
   };
-  return { service, clock, token, callerEvent, thread };
+  /** The event a transcript's `agent:` entry stands for. */
+  const agentEvent = (e: AgentEvent): unknown =>
+    e.message !== undefined ? { type: 'agent_message', text: e.message } : { type: 'agent_request_login', ...(typeof e.request_login === 'object' ? { text: e.request_login.text } : {}) };
+  return { service, clock, token, callerEvent, agentEvent, thread };
 }

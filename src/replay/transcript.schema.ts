@@ -68,7 +68,35 @@ export const CustomerEventSchema = z
   });
 export type CustomerEvent = z.infer<typeof CustomerEventSchema>;
 
+/** The event keys of `agent:`; exactly one of them per turn. */
+export const AGENT_EVENTS = ['message', 'request_login'] as const;
+
+export const AgentEventSchema = z
+  .object({
+    message: z.string().min(1).max(10000).optional().describe('The agent writes this to the customer (agent_message).'),
+    request_login: z
+      .union([z.literal(true), z.object({ text: z.string().min(1).max(500) }).strict()])
+      .optional()
+      .describe('The agent asks the customer to log in (agent_request_login), with what they say alongside.'),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const given = AGENT_EVENTS.filter((k) => e[k] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `an agent event needs exactly one of ${AGENT_EVENTS.join(', ')}${given.length ? ` (got ${given.join(', ')})` : ''}` });
+  });
+export type AgentEvent = z.infer<typeof AgentEventSchema>;
+
 const BotText = z.union([z.string(), z.object({ regex: z.string().min(1) }).strict()]);
+
+const TimelineLine = z
+  .object({
+    from: z.enum(['customer', 'agent', 'bot', 'system']).optional(),
+    text: BotText.optional(),
+    party: z.number().int().min(0).optional(),
+    trusted: z.boolean().nullable().optional(),
+    indicator: z.enum(['green', 'gray']).nullable().optional(),
+  })
+  .strict();
 
 /** What a turn must produce; every key is optional and checks only what it names. */
 export const ExpectSchema = z
@@ -82,7 +110,29 @@ export const ExpectSchema = z
     intent: z.string().nullable().optional().describe('The intent of this turn\'s message: its name, or "name (matcher)" such as "order_status (phrase:where is my parcel)"; null: none.'),
     identity: z.object({ status: z.enum(AUTH_STATUSES).optional(), method: z.enum(IDENTITY_METHODS).optional(), trusted: z.boolean().optional() }).strict().optional(),
     trusted: z.boolean().nullable().optional().describe("Trust of this turn's customer message (null: the event is not a message)."),
-    profile: z.object({ match: z.enum(PROFILE_MATCHES).optional(), id: z.string().nullable().optional() }).strict().optional(),
+    profile: z
+      .object({
+        match: z.enum(PROFILE_MATCHES).optional(),
+        id: z.string().nullable().optional(),
+        pastConversations: z.number().int().min(0).nullable().optional().describe("The matched profile's conversations before this one; null: no profile."),
+      })
+      .strict()
+      .optional(),
+    indicator: z.enum(['green', 'gray']).nullable().optional().describe("The Trusted Message indicator of this turn's customer message (null: none)."),
+    capabilities: z
+      .object({
+        transcript: z.boolean().optional(),
+        rating: z.boolean().optional(),
+        form: z.enum(['required', 'offered', 'none']).optional(),
+        loginUrl: z.string().nullable().optional(),
+      })
+      .strict()
+      .optional()
+      .describe('What the customer may do after the turn; each key checks only itself.'),
+    timeline: z
+      .array(TimelineLine)
+      .optional()
+      .describe('Exactly the timeline lines this turn wrote, in order; each lists only the fields it checks (from, text, party, trusted, indicator).'),
     scenario: z.enum(SCENARIOS).optional(),
     step: z.string().nullable().optional().describe('The step the conversation is at after the turn.'),
     status: z.enum(CONVERSATION_STATUSES).optional(),
@@ -99,12 +149,14 @@ const Duration = z.union([z.number().int().min(0), z.string().regex(/^\d+(s|m|h)
 export const TurnSchema = z
   .object({
     customer: CustomerEventSchema.optional().describe('One event from the customer (or the website on their behalf).'),
+    agent: AgentEventSchema.optional().describe('One event from an agent: a message, or a login request.'),
     advance: Duration.optional().describe('Moves the clock forward; nothing is sent.'),
     expect: ExpectSchema.optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
-    if ((t.customer === undefined) === (t.advance === undefined)) ctx.addIssue({ code: 'custom', path: [], message: 'a turn needs exactly one of customer or advance' });
+    const kinds = [t.customer, t.agent, t.advance].filter((k) => k !== undefined).length;
+    if (kinds !== 1) ctx.addIssue({ code: 'custom', path: [], message: 'a turn needs exactly one of customer, agent or advance' });
     if (t.advance !== undefined && t.expect !== undefined) ctx.addIssue({ code: 'custom', path: ['expect'], message: 'advance sends nothing, so it has nothing to expect' });
   });
 export type Turn = z.infer<typeof TurnSchema>;
@@ -141,6 +193,10 @@ export const TranscriptSchema = z
         secrets: z.record(z.string(), z.string()).optional().describe('Environment variables the widgets read keys from (SHOP_JWT_SECRET has a test default).'),
         clock: z.iso.datetime({ offset: true }).optional().describe('When the conversation starts (default 2026-11-23T10:00:00Z).'),
         lookups: z.record(z.string().min(1), LookupStub).optional().describe('Fixed answers for `lookup` steps by lookup name, instead of HTTP; a lookup not listed fails with host_not_allowed.'),
+        pastConversations: z
+          .record(z.string().min(1), z.number().int().min(1).max(50))
+          .optional()
+          .describe('Earlier conversations already stored for a profile of setup.profiles: profile id → how many (closed, created before the clock).'),
       })
       .strict(),
     start: z

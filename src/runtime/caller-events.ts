@@ -27,8 +27,12 @@ type CallerOptions<T extends readonly unknown[], Drop extends string> = T extend
 type CoreOptions = typeof TurnEventSchema.options;
 
 /** Edge rules on top of the core's: PostgreSQL text columns cannot store NUL, so it is refused for both stores alike. */
+const noNul = (text: z.ZodType) => (text as z.ZodString).regex(/^[^\u0000]*$/, 'must not contain NUL characters');
 const EDGE_FIELDS: { [T in TurnEventType]?: Record<string, (field: z.ZodType) => z.ZodType> } = {
-  message: { text: (text) => (text as z.ZodString).regex(/^[^\u0000]*$/, 'must not contain NUL characters') },
+  message: { text: noNul },
+  agent_message: { text: noNul },
+  // Optional: the NUL check goes on the string inside.
+  agent_request_login: { text: (text) => noNul((text as z.ZodOptional<z.ZodString>).unwrap()).optional() },
 };
 
 function callerOption(option: CoreOptions[number]): z.ZodObject {

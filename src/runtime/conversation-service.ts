@@ -1,13 +1,16 @@
 // Starting conversations and applying turns: load, run the core, commit atomically, retry on a lost race.
 import { createHash } from 'node:crypto';
+import { capabilitiesOf, type Capabilities } from '../core/capabilities.ts';
+import type { CompiledWidget } from '../core/compile-widget.ts';
 import type { Output, TurnTrace } from '../core/outputs.ts';
 import { initialState, isTrustedAt, type ConversationState } from '../core/state.ts';
-import type { ConversationRepository, IdempotencyRecord, Store } from '../store/store.port.ts';
+import type { ConversationCursor, ConversationRepository, IdempotencyRecord, Store } from '../store/store.port.ts';
 import type { ProfileDirectory } from '../profiles/profile-directory.ts';
 import type { RulesRegistry } from './rules-registry.ts';
 import type { CallerEvent, CallerTurnEvent, StartRequest } from './caller-events.ts';
 import { runTurn, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
 import { timelineEntries } from './timeline.ts';
+import { trustedIndicator, type TrustedIndicator } from './trusted-indicator.ts';
 
 export type ServiceErrorCode =
   | 'conversation_not_found'
@@ -18,10 +21,7 @@ export type ServiceErrorCode =
   | 'version_conflict'
   | 'idempotency_key_reused';
 
-export type ServiceResult =
-  | { ok: true; status: number; body: TurnResponse; replayed: boolean }
-  /** `details` are fields of the error answer beside code and message (e.g. `reason`, why a token was refused). */
-  | { ok: false; code: ServiceErrorCode; message?: string; details?: Record<string, unknown> };
+export type ServiceResult = { ok: true; status: number; body: TurnResponse; replayed: boolean } | { ok: false; code: ServiceErrorCode; message?: string; details?: Record<string, unknown> };
 
 export interface TurnResponse {
   conversationId: string;
@@ -30,9 +30,14 @@ export interface TurnResponse {
   step: string | null;
   scenario: ConversationState['scenario'];
   identity: { status: string; method: string; trusted: boolean; party: number };
-  profile: { match: string; id: string | null };
+  /** `pastConversations`: the matched profile's conversations created before this one (seed 000's "past Conversations"); null without a profile. */
+  profile: { match: string; id: string | null; pastConversations: number | null };
   /** Trust of this turn's customer message; null when the event is not a message. */
   trusted: boolean | null;
+  /** The Trusted Message indicator of this turn's customer message, as the timeline shows it: green, or null (not trusted, or no message). */
+  indicator: TrustedIndicator;
+  /** What the customer may do now, so a widget shows only the buttons that work (core/capabilities.ts). */
+  capabilities: Capabilities;
   outputs: Output[];
   trace?: TurnTrace;
 }
@@ -52,17 +57,30 @@ export function requestHash(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(stable(parts))).digest('hex');
 }
 
-function response(id: string, version: number, r: RunTurnResult, now: Date, explain: boolean): TurnResponse {
+interface Answered {
+  id: string;
+  version: number;
+  result: RunTurnResult;
+  widget: CompiledWidget;
+  pastConversations: number | null;
+  now: Date;
+  explain: boolean;
+}
+
+function response({ id, version, result: r, widget, pastConversations, now, explain }: Answered): TurnResponse {
   const s = r.state;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
   return {
     conversationId: id,
     version,
     status: s.status,
     step: s.step,
     scenario: s.scenario,
-    identity: { status: s.identity.status, method: s.identity.method, trusted: isTrustedAt(s.identity, Math.floor(now.getTime() / 1000)), party: s.identity.party },
-    profile: { match: s.profile.match, id: s.profile.id },
+    identity: { status: s.identity.status, method: s.identity.method, trusted: isTrustedAt(s.identity, nowSeconds), party: s.identity.party },
+    profile: { match: s.profile.match, id: s.profile.id, pastConversations },
     trusted: r.trusted,
+    indicator: r.trusted === null ? null : trustedIndicator({ from: 'customer', trusted: r.trusted }, s.status),
+    capabilities: capabilitiesOf(s, widget, nowSeconds),
     // Effects (profile creation) were carried out by the runtime already; the bot gets what it must act on.
     outputs: r.outputs.filter((o) => o.type !== 'effect'),
     ...(explain ? { trace: r.trace } : {}),
@@ -117,6 +135,11 @@ export class ConversationService {
     return { directory: this.directory, verifierFor: this.registry.verifierFor, newId: this.newId, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) };
   }
 
+  /** The matched profile's conversations created before this one; read outside the turn's transaction, as information for the bot. */
+  private async pastConversations(state: ConversationState, self: ConversationCursor): Promise<number | null> {
+    return state.profile.id === null ? null : this.conversations.countForProfile(state.profile.id, self);
+  }
+
   private replay(record: IdempotencyRecord, hash: string): ServiceResult {
     if (record.requestHash !== hash) return { ok: false, code: 'idempotency_key_reused' };
     return { ok: true, status: record.status, body: record.body as TurnResponse, replayed: true };
@@ -151,16 +174,13 @@ export class ConversationService {
     const r = await runTurn(this.deps(), active.thread, widget, state0, event, now);
     if (r.state.status === 'pending' && r.outputs.some((o) => o.type === 'notice' && o.code === 'identity_required')) {
       const rejected = r.outputs.find((o) => o.type === 'notice' && o.code === 'token_rejected');
-      const reason = rejected && rejected.type === 'notice' ? String(rejected.detail?.reason) : null;
-      return {
-        ok: false,
-        code: 'identity_required',
-        message: `This widget's onboarding type is \`code\`: start the conversation with \`user\` (setUser) or a valid \`token\`.${reason ? ` The token was refused: ${reason}.` : ''}`,
-        // A field, so a client can branch on why its token was refused without parsing the message.
-        ...(reason ? { details: { reason } } : {}),
-      };
+      const why = rejected && rejected.type === 'notice' ? String(rejected.detail?.reason) : null;
+      const reason = why ? ` The token was refused: ${why}.` : '';
+      // The reason is a field too, so a runtime can act on it without reading the message.
+      return { ok: false, code: 'identity_required', message: `This widget's onboarding type is \`code\`: start the conversation with \`user\` (setUser) or a valid \`token\`.${reason}`, details: { tokenRejection: why } };
     }
-    const body = response(id, 1, r, now, Boolean(opts.explain));
+    const pastConversations = await this.pastConversations(r.state, { createdAt: now.toISOString(), id });
+    const body = response({ id, version: 1, result: r, widget, pastConversations, now, explain: Boolean(opts.explain) });
     const created = await this.conversations.create(
       {
         id,
@@ -210,7 +230,8 @@ export class ConversationService {
       const now = this.clock();
       const r = await runTurn(this.deps(), thread, loaded.widget, conv.state, event, now);
       const version = conv.version + 1;
-      const body = response(conversationId, version, r, now, Boolean(opts.explain));
+      const pastConversations = await this.pastConversations(r.state, { createdAt: conv.createdAt, id: conv.id });
+      const body = response({ id: conversationId, version, result: r, widget: loaded.widget, pastConversations, now, explain: Boolean(opts.explain) });
       const commit = await this.conversations.commitTurn({
         conversationId,
         expectedVersion: conv.version,

@@ -4,7 +4,7 @@ import { CONVERSATION_PAGE_MAX, type ConversationListQuery, type ConversationPag
 import { isoTimestamp } from './timestamps.ts';
 
 /** The status columns a list may filter on, by the query's names. */
-const COLUMNS = { widgetId: 'widget_id', scenario: 'scenario', status: 'status', authStatus: 'auth_status' } as const;
+const COLUMNS = { widgetId: 'widget_id', profileId: 'profile_id', scenario: 'scenario', status: 'status', authStatus: 'auth_status' } as const;
 
 export interface ListPlan {
   /** Column = value conditions, in a fixed order so equal shapes give equal SQL. */

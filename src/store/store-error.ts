@@ -11,6 +11,8 @@ export const STORE_ERROR_CODES = [
   'migrations_invalid',
   /** A stored conversation state that does not validate (edited by hand, truncated, or from a newer threadgate). */
   'state_invalid',
+  /** The database file cannot be used at all: empty, not a SQLite database, or in a folder that cannot be written. */
+  'database_unusable',
 ] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 

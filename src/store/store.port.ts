@@ -33,9 +33,15 @@ export interface ConversationRecord {
   scenario: Scenario;
   authStatus: AuthStatus;
   onboardingType: OnboardingType;
+  /** The profile the conversation was last matched to (kept through a logout, the new person's after a conflict); a column, from the state. */
+  profileId: string | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/** Who a timeline line is from; the stores' CHECK constraints hold the same list (migration 3). */
+export const TIMELINE_SENDERS = ['customer', 'agent', 'bot', 'system'] as const;
+export type TimelineSender = (typeof TIMELINE_SENDERS)[number];
 
 export interface TimelineEntry {
   seq: number;
@@ -43,7 +49,8 @@ export interface TimelineEntry {
   /** The turn (conversation version) that wrote it. */
   turn: number;
   party: number;
-  from: 'customer' | 'bot' | 'system';
+  /** customer: the customer's message; agent: what an agent wrote or asked; bot: the thread's messages; system: what happened. */
+  from: TimelineSender;
   text: string;
   /** For customer messages: sent while authenticated by a token valid at that moment. */
   trusted: boolean | null;
@@ -123,6 +130,8 @@ export const CONVERSATION_PAGE_MAX = 100;
 /** A page of the admin conversation list; every filter is optional, `createdAt` in [from, to). */
 export interface ConversationListQuery {
   widgetId?: string;
+  /** Only the conversations last matched to this profile (a profile's past conversations). */
+  profileId?: string;
   scenario?: Scenario;
   status?: ConversationStatus;
   authStatus?: AuthStatus;
@@ -144,11 +153,14 @@ export interface ConversationSummary {
   scenario: Scenario;
   authStatus: AuthStatus;
   onboardingType: OnboardingType;
+  profileId: string | null;
   createdAt: string;
   updatedAt: string;
   /** Customer messages of every party, and how many of them were trusted. */
   customerMessages: number;
   trustedMessages: number;
+  /** A trusted conversation (seed 000): at least one customer message was trusted. */
+  trusted: boolean;
 }
 
 export interface ConversationPage {
@@ -157,8 +169,8 @@ export interface ConversationPage {
   next: ConversationCursor | null;
 }
 
-/** A new conversation as the runtime creates it: the store sets `version` (1) and `updatedAt` (= createdAt). */
-export type NewConversation = Omit<ConversationRecord, 'version' | 'updatedAt'>;
+/** A new conversation as the runtime creates it: the store sets `version` (1), `updatedAt` (= createdAt) and `profileId` (the state's). */
+export type NewConversation = Omit<ConversationRecord, 'version' | 'updatedAt' | 'profileId'>;
 
 /** What the start turn writes with the conversation. */
 export interface ConversationStart {
@@ -173,7 +185,7 @@ export type PutResult = { ok: true } | { ok: false; takenBy: string; key: string
 
 /**
  * Conversations, their timelines and idempotency records. What is atomic with a turn: the new state (and the
- * status, scenario and auth status columns taken from it), the turn's timeline entries and its idempotency
+ * status, scenario, auth status and profile columns taken from it), the turn's timeline entries and its idempotency
  * record commit in one transaction, or none of them does. Profiles are not part of it: the runtime creates
  * them through the ProfileRepository before the commit (see ProfileRepository.create).
  */
@@ -196,6 +208,12 @@ export interface ConversationRepository {
    * that is not a timestamp is StoreError `value_invalid`. Reads the status columns, never the states.
    */
   list(q: ConversationListQuery): Promise<ConversationPage>;
+  /**
+   * How many conversations last matched to the profile sort after `before` in the list's order (created earlier, or
+   * in the same millisecond with a smaller id): a profile's past conversations as a conversation started at `before`
+   * sees them. Reads the status columns only.
+   */
+  countForProfile(profileId: string, before: ConversationCursor): Promise<number>;
 }
 
 /** Rules documents kept verbatim: thread drafts, published thread versions (one active per thread) and widgets. */

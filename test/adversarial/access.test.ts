@@ -140,12 +140,12 @@ describe('reading parties and token reasons', () => {
     }
   });
 
-  it('a code widget refusing a token says why in a field: reason', async () => {
+  it('a code widget refusing a token says why in a field: tokenRejection', async () => {
     const expired = await shopToken('julie@example.com', T0 - 3600_000, { ttl: 60 });
     const body = expectRefused(await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: { widgetId: 'shop-portal', token: expired } }), 422, 'identity_required');
-    expect(body.reason).toBe('expired');
+    expect(body.tokenRejection).toBe('expired');
     const plain = expectRefused(await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: { widgetId: 'shop-portal' } }), 422, 'identity_required');
-    expect(plain).not.toHaveProperty('reason');
+    expect(plain.tokenRejection).toBeNull();
   });
 
   it('an exp sent as a string is refused with a message that says it must be a number', async () => {
@@ -157,12 +157,12 @@ describe('reading parties and token reasons', () => {
       .setIssuedAt(iat)
       .sign(new TextEncoder().encode(SHOP_SECRET));
     const start = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: { widgetId: 'shop-portal', token } });
-    expect(expectRefused(start, 422, 'identity_required').reason).toBe('claims_invalid');
+    expect(expectRefused(start, 422, 'identity_required').tokenRejection).toBe('claims_invalid');
     const id = await startConversation(t, { widgetId: 'shop-visitor' });
     const r = await t.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: auth('runtime'), payload: { type: 'authenticate', token } });
     const notice = (r.json().outputs as { type: string; code?: string; message?: string; detail?: { reason?: string } }[]).find((o) => o.code === 'token_rejected')!;
     expect(notice.detail?.reason).toBe('claims_invalid');
-    expect(notice.message).toMatch(/"exp" claim .* must be a NumericDate: a number of seconds/);
+    expect(notice.message).toMatch(/"exp" claim .* must be a NumericDate: a JSON number of seconds/);
     expect(notice.message).not.toMatch(/or string/);
   });
 });

@@ -29,7 +29,7 @@ describe('JSON bodies', () => {
       return;
     }
     const body = expectRefused(await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: json('runtime'), payload }), 400, 'validation_failed');
-    expect(body.message).toMatch(/deeper than 64 levels/);
+    expect(body.message).toMatch(/nested deeper than 64 levels/);
     expect((body.issues as { field: string }[])[0]!.field).toMatch(/^body\.context\.a/);
     await w.check();
   });
@@ -53,7 +53,7 @@ describe('JSON bodies', () => {
     ['constructor.prototype', '{"widgetId":"shop-visitor","context":{"constructor":{"prototype":{"x":1}}}}', 'body.context.constructor.prototype'],
   ])('%s is refused as what it is, not as "not valid JSON"', async (_label, payload, field) => {
     const body = expectRefused(await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: json('runtime'), payload }), 400, 'validation_failed');
-    expect(body.issues).toEqual([{ field, message: expect.stringMatching(/refused \(it would change object prototypes\)/) }]);
+    expect(body.issues).toEqual([{ field, message: expect.stringMatching(/^a (key named __proto__|constructor\.prototype key) is not accepted$/) }]);
     expect(body.message).not.toMatch(/not valid JSON/);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
     await w.check();
@@ -76,7 +76,7 @@ describe('one rule for every customer string: no NUL, no lone surrogate, only UT
   it.each([
     ['NUL in user.name', () => start('{"widgetId":"shop-visitor","user":{"name":"Ju\\u0000lie"}}'), 'body.user.name', /NUL/],
     ['NUL in a context value', () => start('{"widgetId":"shop-visitor","context":{"page":"a\\u0000"}}'), 'body.context.page', /NUL/],
-    ['NUL in a context key', () => start('{"widgetId":"shop-visitor","context":{"pa\\u0000ge":"a"}}'), 'body.context.pa\u0000ge', /NUL/],
+    ['NUL in a context key', () => start('{"widgetId":"shop-visitor","context":{"pa\\u0000ge":"a"}}'), 'body.context."pa\\u0000ge"', /NUL/],
     ['NUL in message text', () => turn('{"type":"message","text":"a\\u0000b"}'), 'body.text', /NUL/],
     ['NUL in form fields', () => turn('{"type":"submit_form","fields":{"name":"\\u0000"}}'), 'body.fields.name', /NUL/],
     ['a lone high surrogate in user.name', () => start('{"widgetId":"shop-visitor","user":{"name":"Ju\\ud800lie"}}'), 'body.user.name', /surrogate/],
@@ -149,13 +149,13 @@ describe('YAML rules files', () => {
     ['evaluate', (text: string) => t.app.inject({ method: 'POST', url: '/v1/evaluate', headers: json('admin'), payload: { thread: text, widget: text, event: { type: 'start' } } })],
   ] as const;
   const inputs = [
-    ['an alias bomb', bomb, /aliases \(\*name\) would expand/],
+    ['an alias bomb', bomb, /aliases expand too far/],
     ['a flow list 5,000 deep', flow(5000), /deeper than 64 levels/],
     ['a flow list 1,000 deep', flow(1000), /deeper than 64 levels/],
     ['a flow list 65 deep', flow(65), /deeper than 64 levels/],
     ['block lists 5,000 deep on one line', blockSeq(5000), /deeper than 64 levels/],
     ['flow maps 3,000 deep', flowMaps(3000), /deeper than 64 levels/],
-    ['an alias that nests past the limit', deepAlias, /deeper than 64 levels.*\(aliases included\)/],
+    ['an alias that nests past the limit', deepAlias, /deeper than 64 levels/],
     ['an alias without its anchor', 'kind: thread\nid: returns\nx: *nowhere\n', /alias|anchor/i],
   ] as const;
 

@@ -71,6 +71,14 @@ describe('a verified token yields a normalised identity', () => {
     expect(await verifier.verify(token, NOW)).toMatchObject({ ok: false, reason: 'claims_invalid' });
   });
 
+  it('says a date claim sent as a string must be a number of seconds', async () => {
+    const verifier = await verifierFor({ keys: [{ alg: 'HS256', secret: oldSecret }] });
+    const token = await sign(claims({ exp: String(NOW_S + 300) as unknown as number }), oldSecret, { alg: 'HS256' });
+    const r = await verifier.verify(token, NOW);
+    expect(r).toMatchObject({ ok: false, reason: 'claims_invalid' });
+    expect(r.ok ? '' : r.message).toMatch(/"exp" claim .* must be a NumericDate: a JSON number of seconds since 1970 \(not a string\)/);
+  });
+
   it('treats an empty email as absent when a phone is present', async () => {
     const verifier = await verifierFor({ keys: [{ alg: 'HS256', secret: oldSecret }] });
     const token = await sign(claims({ email: '', phone_number: '+14155552671' }), oldSecret, { alg: 'HS256' });

@@ -1,4 +1,7 @@
 // `threadgate chat` driven through a non-terminal stdin, in process: trust flags, login, expiry, logout, forms and code widgets.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { threadgate } from './helpers.ts';
 
@@ -48,6 +51,23 @@ describe('threadgate chat', () => {
     const form = await chat('shop-optional', ['status', '/form Ann Lee ann@example.com']);
     expect(turnAfter(form.stdout, 'status')).toContain('  ! action request_form: Or tell us who you are [fields name, email, phone]');
     expect(turnAfter(form.stdout, '/form Ann Lee ann@example.com')).toContain('  ! action handoff to returns');
+  });
+
+  it('--lookups answers the thread\'s lookups; without it they fail as host_not_allowed; a bad file is a usage error', async () => {
+    const lines = ['/login julie@example.com Julie', 'Where is my order?', 'R-10234'];
+    const stubbed = await threadgate(['chat', 'shop-visitor', '--lookups', 'docs/examples/lookups.yaml'], { input: `${lines.join('\n')}\n` });
+    expect(stubbed.code).toBe(0);
+    expect(stubbed.stdout).toContain("I've found order R-10234 on the account of julie@example.com.");
+    const plain = await chat('shop-visitor', lines);
+    expect(plain.stdout).toContain("I couldn't look up order R-10234 just now");
+    const dir = await mkdtemp(join(tmpdir(), 'tg-chat-lookups-'));
+    await writeFile(join(dir, 'bad.yaml'), 'orders: { status: maybe }\n');
+    const bad = await threadgate(['chat', 'shop-visitor', '--lookups', join(dir, 'bad.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.yaml: orders\.status: .*expected lookup names/);
+    const missing = await threadgate(['chat', 'shop-visitor', '--lookups', join(dir, 'none.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the lookups file .*none\.yaml \(ENOENT\)/);
   });
 
   it('unknown widgets exit 2; /help lists the commands', async () => {

@@ -18,6 +18,8 @@ export interface RunOptions {
   /** Piped to stdin, as `spawnSync`'s input: not a terminal. */
   input?: string;
   env?: Record<string, string>;
+  /** Makes stdout look like a terminal (isTTY), as colours and progress lines check. */
+  tty?: boolean;
 }
 
 /** A non-terminal output stream that keeps what is written, as a pipe to a parent process would. */
@@ -40,14 +42,16 @@ function captured(): { stream: Writable; text: () => string } {
 export async function threadgate(args: string[], opts: RunOptions = {}): Promise<Run> {
   const stdout = captured();
   const stderr = captured();
+  if (opts.tty) Object.assign(stdout.stream, { isTTY: true });
   const stdin = Readable.from(opts.input ? [opts.input] : []);
-  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, stdin, env: { ...process.env, ...opts.env } });
+  // A FORCE_COLOR from the test runner's environment must not colour what the tests compare.
+  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, stdin, env: { ...process.env, FORCE_COLOR: '', ...opts.env } });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 /** Runs the real `threadgate` bin in a child process, so a test sees exit codes and output as a user would. */
 export function spawnThreadgate(args: string[], opts: RunOptions = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '', ...opts.env }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -133,6 +133,9 @@ describe('compile errors', () => {
     expect(codes(base({ a: { say: 'Hi {{auth.nickname}}' } }))).toEqual(['fact_path_unknown']);
     expect(codes(base({ a: { say: 'Hi {{ auth.name' } }))).toEqual(['template_invalid']);
     expect(codes(base({ a: { say: 'Hi {{ 1 + 2 }}' } }))).toEqual(['template_invalid']);
+    // Every fact of an `or` chain is checked, not only the first.
+    expect(codes(base({ a: { say: 'Hi {{auth.firstName or profile.nickname | there}}' } }))).toEqual(['fact_path_unknown']);
+    expect(() => compile(base({ a: { say: 'Hi {{auth.firstName or profile.firstName | there}}' } }))).not.toThrow();
   });
 
   it('a handoff or end step cannot continue', () => {

@@ -143,7 +143,8 @@ describe('seed 002: the four onboarding types', () => {
   it('form: the form comes before anything else; messages before it get the form again', async () => {
     const c = open('shop-form');
     const r = await c.send({ type: 'start' });
-    expect(actions(r.outputs)).toEqual([{ type: 'request_form', fields: ['name', 'email', 'phone'], required: true, text: null }]);
+    expect(actions(r.outputs)).toEqual([{ type: 'request_form', fields: ['name', 'email', 'phone'], required: true, text: 'Sign in, or tell us who you are to start.' }]);
+    expect(texts(r.outputs)).toEqual(['Welcome to Retalé support!']);
     expect(r.state).toMatchObject({ status: 'pending', waiting: { kind: 'form' } });
     const m = await c.send({ type: 'message', text: 'I need help' });
     expect(notices(m.outputs)).toEqual(['form_required']);

@@ -16,6 +16,9 @@ describe('templates', () => {
     ['{{profile.attributes.tier | none}}', 'none'],
     ['{{profile.attributes | none}}', 'none'],
     ['no placeholders', 'no placeholders'],
+    ['Hi {{auth.email or auth.firstName | friend}}', 'Hi Ana'],
+    ['Hi {{profile.attributes.tier or auth.email | friend}}', 'Hi friend'],
+    ['Hi {{auth.email  or  profile.attributes.tier or auth.firstName}}', 'Hi Ana'],
   ])('%j renders %j', (source, expected) => {
     expect(renderTemplate(parseTemplate(source), facts)).toBe(expected);
   });
@@ -27,7 +30,12 @@ describe('templates', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
   });
 
-  it.each(['{{ }}', '{{auth.}}', 'a {{ b', 'a }} b', '{{a b}}', '{{ auth.name() }}'])('refuses %j', (source) => {
+  it('keeps each fact a placeholder may read, in order, for the compile-time checks', () => {
+    const [part] = parseTemplate('{{auth.firstName or profile.firstName | there}}').parts;
+    expect(part).toEqual({ fact: 'auth', path: ['firstName'], or: [{ fact: 'profile', path: ['firstName'] }], fallback: 'there', source: '{{auth.firstName or profile.firstName | there}}' });
+  });
+
+  it.each(['{{ }}', '{{auth.}}', 'a {{ b', 'a }} b', '{{a b}}', '{{ auth.name() }}', '{{auth.name or}}', '{{or auth.name}}', '{{auth.name or or x.y}}'])('refuses %j', (source) => {
     expect(() => parseTemplate(source)).toThrow();
   });
 });

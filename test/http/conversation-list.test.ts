@@ -47,10 +47,10 @@ describe('GET /v1/conversations', () => {
     expect(body.nextCursor).toBeNull();
     expect(body.conversations.map((c: Json) => c.id)).toEqual([trusted, visitor]);
     expect(Object.keys(body.conversations[0]).sort()).toEqual(
-      ['authStatus', 'createdAt', 'customerMessages', 'id', 'onboardingType', 'scenario', 'status', 'threadId', 'threadVersion', 'trustedMessages', 'updatedAt', 'widgetId'].sort(),
+      ['authStatus', 'createdAt', 'customerMessages', 'id', 'onboardingType', 'profileId', 'scenario', 'status', 'threadId', 'threadVersion', 'trusted', 'trustedMessages', 'updatedAt', 'widgetId'].sort(),
     );
-    expect(body.conversations[0]).toMatchObject({ widgetId: 'shop-form', threadId: 'returns', threadVersion: 1, status: 'closed', scenario: 'most_ideal', authStatus: 'authenticated', onboardingType: 'form', customerMessages: 2, trustedMessages: 2 });
-    expect(body.conversations[1]).toMatchObject({ widgetId: 'shop-visitor', scenario: 'visitor', authStatus: 'anonymous', onboardingType: 'none', customerMessages: 1, trustedMessages: 0 });
+    expect(body.conversations[0]).toMatchObject({ widgetId: 'shop-form', threadId: 'returns', threadVersion: 1, status: 'closed', scenario: 'most_ideal', authStatus: 'authenticated', onboardingType: 'form', customerMessages: 2, trustedMessages: 2, trusted: true });
+    expect(body.conversations[1]).toMatchObject({ widgetId: 'shop-visitor', scenario: 'visitor', authStatus: 'anonymous', onboardingType: 'none', customerMessages: 1, trustedMessages: 0, trusted: false, profileId: null });
   });
 
   it('filters by widget, scenario, status, auth status and creation time (dates read as UTC midnight)', async () => {

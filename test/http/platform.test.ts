@@ -247,6 +247,18 @@ describe('security headers, limits and errors', () => {
     expect((await guess()).statusCode).toBe(429);
   });
 
+  it('different wrong keys share their address\'s bucket, and do not lock out a valid key from that address', async () => {
+    const t = await appWith({ rateLimitPerMinute: 3 });
+    const guess = (n: number) => t.app.inject({ url: '/v1/conversations/none', headers: { authorization: `Bearer tg_runtime_guess_${n}_guess_guess_guess_guess` } });
+    const codes = [];
+    for (let n = 0; n < 6; n++) codes.push((await guess(n)).statusCode);
+    expect(codes).toEqual([401, 401, 401, 429, 429, 429]);
+    // A random header does not lift the address's limit on public routes either.
+    expect((await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer whatever-random-value-123' } })).statusCode).toBe(429);
+    // The valid key has its own bucket.
+    expect((await t.app.inject({ url: '/v1/conversations/none', headers: auth('runtime') })).statusCode).toBe(404);
+  });
+
   it('answers 413 payload_too_large over the body limit (64 KiB by default)', async () => {
     const t = await appWith();
     const r = await post(t, '/v1/conversations', { widgetId: 'shop-visitor', context: { blob: 'x'.repeat(65 * 1024) } });

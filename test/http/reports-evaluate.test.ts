@@ -89,7 +89,7 @@ describe('POST /v1/evaluate', () => {
     const res = await evaluate({ thread: THREAD, widget: WIDGET, event: { type: 'start' } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(Object.keys(body).sort()).toEqual(['outputs', 'state', 'trace', 'trusted']);
+    expect(Object.keys(body).sort()).toEqual(['capabilities', 'outputs', 'state', 'trace', 'trusted']);
     expect(body.state).toMatchObject({ threadId: 'returns', widgetId: 'shop-visitor', turn: 1, step: 'ask_topic', status: 'active', startedAt: iso(T0) });
     expect(texts(body.outputs)).toContain('Hi! I can help with returns and order status.');
     expect(body.trace.event).toBe('start');

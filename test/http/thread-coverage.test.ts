@@ -41,12 +41,12 @@ describe('POST /v1/threads/:id/coverage with the server transcripts folder', () 
     expect(res.statusCode).toBe(200);
     const body = res.json() as CoverageAnswer;
     // Seeding publishes the rules folder's thread and keeps it as the draft, so the draft is what runs.
-    expect(body).toMatchObject({ threadId: 'returns', checked: 'draft', total: 40, covered: 37 });
-    expect(uncovered(body.branches)).toEqual(['ask_topic_again>8', 'order_number>fail', 'return_confirm>25']);
-    expect(body.branches[0]).toEqual({ id: 'greet>0', step: 'greet', index: 0, name: 'authenticated customer', to: 'greet_trusted', kind: 'next', hits: 10 });
-    expect(body.transcripts).toHaveLength(29);
+    expect(body).toMatchObject({ threadId: 'returns', checked: 'draft', total: 42, covered: 39 });
+    expect(uncovered(body.branches)).toEqual(['ask_topic_again>0', 'order_number>fail', 'return_confirm>1']);
+    expect(body.branches[0]).toEqual({ id: 'greet>0', step: 'greet', index: 0, name: 'authenticated customer', to: 'greet_trusted', kind: 'next', hits: 12 });
+    expect(body.transcripts).toHaveLength(37);
     expect(body.transcripts.filter((x) => !x.ok)).toEqual([]);
-    expect(body.transcripts[0]).toEqual({ name: 'bad-tokens.yaml', ok: true, failures: 0, issues: [] });
+    expect(body.transcripts[0]).toEqual({ name: 'agent-joins-chat.yaml', ok: true, failures: 0, issues: [] });
 
     const cli = (await cliCoverage('test/conversations')).returns!;
     expect({ total: body.total, covered: body.covered }).toEqual({ total: cli.total, covered: cli.covered });
@@ -69,7 +69,7 @@ describe('POST /v1/threads/:id/coverage with the server transcripts folder', () 
     // Sent in the body, it runs; no stored widget runs "faq", so no folder transcript counts.
     const sent = await cover('faq', { thread: RETURNS.replace('id: returns', 'id: faq') });
     expect(sent.statusCode).toBe(200);
-    expect(sent.json()).toMatchObject({ threadId: 'faq', checked: 'body', total: 40, covered: 0, transcripts: [] });
+    expect(sent.json()).toMatchObject({ threadId: 'faq', checked: 'body', total: 42, covered: 0, transcripts: [] });
   });
 
   it('answers 422 for a thread text that does not compile, is not this thread or is an alias bomb', async () => {
@@ -170,7 +170,7 @@ describe('POST /v1/threads/:id/coverage with a thread and widget of its own', ()
     expect(r.statusCode).toBe(200);
     const body = r.json() as CoverageAnswer;
     expect(body).toMatchObject({ total: 9, covered: 8 });
-    expect(body.branches.filter((b) => b.hits === 0)).toEqual([{ id: 'on.authenticated>8', step: 'on.authenticated', index: 1, name: null, to: 'greet', kind: 'handler', hits: 0 }]);
+    expect(body.branches.filter((b) => b.hits === 0)).toEqual([{ id: 'on.authenticated>1', step: 'on.authenticated', index: 1, name: null, to: 'greet', kind: 'handler', hits: 0 }]);
     expect(body.transcripts.map((x) => x.name)).toEqual(['orders, a stray message, then sign in', 'two invalid answers go to an agent', 'signed in, something else']);
     const cli = (await cliCoverage(`${FIXTURE}/transcripts`)).triage!;
     expect(hitsOf(body.branches)).toEqual(hitsOf(cli.branches));

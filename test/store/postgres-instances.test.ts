@@ -67,6 +67,31 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
       }
     });
 
+    it('upgrades a version 2 schema with rows: agent lines allowed, lines kept, profile ids filled in from the states', async () => {
+      const schema = schemas();
+      const pool = new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+      try {
+        await migratePostgres(pool, schema, POSTGRES_MIGRATIONS.slice(0, 2));
+        const insert = `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
+          VALUES ($1, 'w1', 't1', 1, 1, $2, 'active', 'visitor', 'anonymous', 'none', now(), now())`;
+        await pool.query(insert, ['matched', JSON.stringify({ profile: { match: 'matched', id: 'p-1' } })]);
+        await pool.query(insert, ['visitor', JSON.stringify({ profile: { match: 'none', id: null } })]);
+        const line = "INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at) VALUES ('matched', 1, 0, $1, 'x', NULL, now())";
+        await pool.query(line, ['bot']);
+        await expect(pool.query(line, ['agent'])).rejects.toThrow(/timeline_entries_sender_check/);
+        expect(await migratePostgres(pool, schema)).toMatchObject({ applied: [3, 4] });
+        await pool.query(line, ['agent']);
+        await expect(pool.query(line, ['robot'])).rejects.toThrow(/timeline_entries_sender_check/);
+        expect((await pool.query('SELECT sender FROM timeline_entries ORDER BY seq')).rows).toEqual([{ sender: 'bot' }, { sender: 'agent' }]);
+        expect((await pool.query('SELECT id, profile_id FROM conversations ORDER BY id')).rows).toEqual([
+          { id: 'matched', profile_id: 'p-1' },
+          { id: 'visitor', profile_id: null },
+        ]);
+      } finally {
+        await pool.end();
+      }
+    });
+
     it('refuses a schema name that is not a plain identifier', async () => {
       await expect(open('x; DROP SCHEMA public')).rejects.toMatchObject({ code: 'value_invalid' });
     });

@@ -47,10 +47,44 @@ describe('SQLite migrations', () => {
       `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
        VALUES ('c1', 'w1', 't1', 1, 1, '{}', 'active', 'visitor', 'anonymous', 'none', '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00.000Z')`,
     ).run();
-    expect(migrateSqlite(db)).toMatchObject({ applied: [2] });
+    expect(migrateSqlite(db, SQLITE_MIGRATIONS.slice(0, 2))).toMatchObject({ applied: [2] });
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversations' AND sql IS NOT NULL ORDER BY name").pluck().all();
     expect(indexes).toEqual(['conversations_created_at_id', 'conversations_scenario_created_at_id', 'conversations_status_created_at_id', 'conversations_widget_created_at_id']);
     expect(db.prepare('SELECT count(*) FROM conversations').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('upgrades a version 2 database with rows: agent lines allowed, every line and seq kept, profile ids filled in from the states', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrateSqlite(db, SQLITE_MIGRATIONS.slice(0, 2));
+    const insert = db.prepare(
+      `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
+       VALUES (?, 'w1', 't1', 1, 1, ?, 'active', 'visitor', 'anonymous', 'none', '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00.000Z')`,
+    );
+    insert.run('matched', JSON.stringify({ profile: { match: 'matched', id: 'p-1' } }));
+    insert.run('visitor', JSON.stringify({ profile: { match: 'none', id: null } }));
+    const line = db.prepare("INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at) VALUES ('matched', 1, 0, ?, ?, ?, '2026-11-23T10:00:00.000Z')");
+    for (const [sender, text, trusted] of [['customer', 'hi', 1], ['bot', 'hello', null], ['system', 'gone', null]] as const) line.run(sender, text, trusted);
+    // The last line is deleted before the upgrade: its seq (3) must still never come back.
+    db.prepare("DELETE FROM timeline_entries WHERE text = 'gone'").run();
+    expect(() => line.run('agent', 'too early', null)).toThrow(/CHECK constraint/);
+
+    expect(migrateSqlite(db)).toMatchObject({ applied: [3, 4] });
+    expect(db.prepare('SELECT seq, sender, text, trusted FROM timeline_entries ORDER BY seq').all()).toEqual([
+      { seq: 1, sender: 'customer', text: 'hi', trusted: 1 },
+      { seq: 2, sender: 'bot', text: 'hello', trusted: null },
+    ]);
+    line.run('agent', 'Please log in', null);
+    expect(db.prepare("SELECT seq FROM timeline_entries WHERE sender = 'agent'").pluck().get()).toBe(4);
+    expect(() => line.run('robot', 'x', null)).toThrow(/CHECK constraint/);
+    expect(db.prepare('SELECT id, profile_id FROM conversations ORDER BY id').all()).toEqual([
+      { id: 'matched', profile_id: 'p-1' },
+      { id: 'visitor', profile_id: null },
+    ]);
+    // Deleting a conversation still takes its lines with it (the rebuilt table kept its foreign key).
+    db.prepare("DELETE FROM conversations WHERE id = 'matched'").run();
+    expect(db.prepare('SELECT count(*) FROM timeline_entries').pluck().get()).toBe(0);
     db.close();
   });
 

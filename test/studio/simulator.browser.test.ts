@@ -225,6 +225,10 @@ describe.runIf(run)('Thread Studio simulator in Chromium', () => {
     expect(await page.$$eval('.edge.cov-miss', (els) => els.map((e) => e.closest('[data-edge-id]')!.getAttribute('data-edge-id')).sort())).toEqual(missed);
     expect(await page.$$eval('[data-testid=coverage-uncovered] [data-branch-id]', (els) => els.map((e) => e.getAttribute('data-branch-id')).sort())).toEqual(missed);
     expect(await page.$$('.edge.cov-hit')).toHaveLength(cli.branches.length - missed.length);
+    // Picking an uncovered branch selects its step on the graph.
+    const first = cli.branches.find((b) => b.hits === 0)!;
+    await page.click(`[data-testid=coverage-uncovered] [data-branch-id="${first.id}"]`);
+    await page.waitForSelector(`.node.selected[data-step="${first.id.split('>')[0]}"]`);
 
     // Uploaded transcripts replace the server's folder: one file covers less, exactly as the CLI counts it.
     const one = 'test/conversations/seed000-most-ideal.yaml';

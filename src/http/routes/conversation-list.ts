@@ -31,7 +31,8 @@ export function decodeCursor(raw: string): ConversationCursor | null {
   return { createdAt, id };
 }
 
-const Cursor = z
+/** The `cursor` query parameter of every conversation page: decoded, or a 400 naming it. */
+export const Cursor = z
   .string()
   .transform((raw, ctx) => {
     const cursor = decodeCursor(raw);

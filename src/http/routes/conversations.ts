@@ -18,15 +18,18 @@ const explained = (q: { explain?: string }) => q.explain === '1' || q.explain ==
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
-/** A lost race tells the client how to retry: with its key when it sent one, otherwise that a key makes retries safe. */
-const CONFLICT_WITHOUT_KEY =
-  'Another turn changed this conversation at the same time, four times in a row; nothing was applied. Send the turn again; send an Idempotency-Key with each turn so a retry can never be applied twice.';
+/** The turn answer's shape in words: the OpenAPI document shows it on both turn routes (the outputs are data of many kinds). */
+const TURN_ANSWER =
+  'Answers `{ conversationId, version, status, step, scenario, identity: { status, method, trusted, party }, ' +
+  'profile: { match, id, pastConversations }, trusted, indicator, capabilities: { transcript, rating, form, loginUrl }, outputs, trace? }`. ' +
+  "`profile.pastConversations`: the matched profile's conversations created before this one (null without a profile). " +
+  "`indicator`: the Trusted Message indicator of this turn's customer message (`green`, or null). " +
+  '`capabilities`: what the customer may do now — request a transcript, rate, the form (`required`, `offered` or `none`), the login link to show (null once trusted).';
 
-function send(reply: FastifyReply, result: ServiceResult, hadKey: boolean): FastifyReply {
-  if (!result.ok) {
-    const message = result.code === 'version_conflict' && !hadKey ? CONFLICT_WITHOUT_KEY : result.message;
-    throw new HttpError(result.code, message, result.details);
-  }
+function send(reply: FastifyReply, result: ServiceResult, withKey: boolean): FastifyReply {
+  // Resending "with the same Idempotency-Key" only makes sense to a client that sent one.
+  if (!result.ok && result.code === 'version_conflict' && !withKey && !result.message) throw new HttpError('version_conflict', 'Another turn changed this conversation at the same time; send the turn again (an Idempotency-Key makes resending safe).');
+  if (!result.ok) throw new HttpError(result.code, result.message, result.details ?? {});
   if (result.replayed) reply.header('idempotent-replay', 'true');
   return reply.status(result.status).send(result.body);
 }
@@ -42,6 +45,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       config: { roles: ['runtime', 'admin'] },
       schema: {
         summary: 'Start a conversation on a widget',
+        description: TURN_ANSWER,
         tags: ['conversations'],
         body: StartRequestSchema,
         querystring: Explain,
@@ -62,7 +66,8 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Post one event of a conversation and get what the bot says and does',
+        summary: 'Post one event of a conversation (a customer event, or an agent_message / agent_request_login) and get what the bot says and does',
+        description: TURN_ANSWER,
         tags: ['conversations'],
         params: IdParams,
         body: CallerTurnEventSchema,
@@ -82,7 +87,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Read a conversation: state and timeline with trusted flags and the Trusted Message indicator',
+        summary: 'Read a conversation: state and timeline (from customer, agent, bot or system) with trusted flags and the Trusted Message indicator',
         tags: ['conversations'],
         params: IdParams,
         querystring: z
@@ -96,12 +101,13 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
       const current = conv.state.identity.party;
       const asked = request.query.party ?? 'current';
       const party = asked === 'current' ? current : asked;
-      const admin = request.principal!.role === 'admin';
-      // Every party at once is an admin's view, whether or not anyone logged out yet.
-      if (party === 'all' && !admin) throw new HttpError('forbidden', '?party=all (the timelines of every party) needs an admin key; a runtime key reads ?party=current (the default).');
       if (typeof party === 'number' && party > current) throw queryInvalid('party', `this conversation has the parties 0 to ${current} (the current one); ${party} has not started.`);
       // After a logout the new party must not read what the earlier customer said; admins may.
-      if (!admin && party !== current) throw new HttpError('conversation_party_cleared');
+      if (request.principal!.role !== 'admin' && party === 'all') {
+        // Whether or not anyone logged out: every party's lines at once are for admins.
+        throw new HttpError('forbidden', 'party=all (every party of the conversation) needs an admin key; a runtime key reads the current party (party=current, the default).');
+      }
+      if (request.principal!.role !== 'admin' && party !== current) throw new HttpError('conversation_party_cleared');
       const timeline = await records.timeline(conv.id, party === 'all' ? {} : { party });
       const s = conv.state;
       return {

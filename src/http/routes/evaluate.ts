@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { capabilitiesOf } from '../../core/capabilities.ts';
 import { compile, type CompiledThread } from '../../core/compile.ts';
 import { compileWidget, type CompiledWidget } from '../../core/compile-widget.ts';
 import { ThreadgateError } from '../../core/errors.ts';
@@ -48,7 +49,7 @@ export const evaluateRoutes: FastifyPluginAsync = async (root) => {
       config: { roles: ['admin'] },
       bodyLimit: 2 * RULES_SOURCE_BODY_LIMIT + 64 * 1024,
       schema: {
-        summary: 'Simulate one turn for authors: thread + widget + state + event in, new state, outputs and trace out. Stateless: nothing is stored, tokens are given as already-verified results (no JWT is checked), and no profile is looked up (pass `profile` in the event to simulate a lookup).',
+        summary: 'Simulate one turn for authors: thread + widget + state + event in, new state, outputs, trace and capabilities out. Stateless: nothing is stored, tokens are given as already-verified results (no JWT is checked), and no profile is looked up (pass `profile` in the event to simulate a lookup).',
         tags: ['evaluate'],
         body: EvaluateBody,
       },
@@ -69,7 +70,8 @@ export const evaluateRoutes: FastifyPluginAsync = async (root) => {
       }
       const state = body.state ?? initialState(thread.id, widget, now.toISOString());
       const result = await evaluateTurn(thread, state, body.event, { now, newId, widget });
-      return { state: result.state, outputs: result.outputs, trace: result.trace, trusted: result.trusted };
+      const capabilities = capabilitiesOf(result.state, widget, Math.floor(now.getTime() / 1000));
+      return { state: result.state, outputs: result.outputs, trace: result.trace, trusted: result.trusted, capabilities };
     },
   );
 };

@@ -23,7 +23,7 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
     '/readyz',
     {
       schema: {
-        summary: 'Readiness: 200 when the database answers; 503 not_ready or shutting_down otherwise',
+        summary: 'Readiness: 200 when the database answers and the last writes succeeded; 503 not_ready or shutting_down otherwise',
         tags: ['platform'],
         response: { 200: Status },
       },
@@ -36,6 +36,9 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
         // The cause goes to the log (its type only), never to the answer.
         request.log.warn({ err: { type: (err as Error)?.name } }, 'readiness: store ping failed');
         throw new HttpError('not_ready');
+      }
+      if (!app.storeHealth.canWrite()) {
+        throw new HttpError('not_ready', 'The database answers, but the last writes failed (store_unavailable): disk full, an I/O error or damaged pages. Ready again after a write succeeds, or 30 s after the last failure.');
       }
       // Close may have started while the ping ran: an in-flight probe must not report ready.
       if (app.shuttingDown.value) throw new HttpError('shutting_down');

@@ -10,7 +10,7 @@ const admin = { roles: ['admin'] } as const;
 const tags = ['profiles'];
 
 // Profile ids come from the runtime's id generator (UUIDs) or from admins: printable ASCII, no spaces.
-const ProfileId = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'a profile id is 1-200 printable ASCII characters without spaces');
+export const ProfileId = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'a profile id is 1-200 printable ASCII characters without spaces');
 const ProfileParams = z.object({ id: ProfileId }).strict();
 
 // Keys are normalised here so that the answer shows what lookups will match, and a bad one is a 400 naming its index.

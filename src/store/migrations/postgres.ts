@@ -125,4 +125,24 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversations_status_created_at_id ON conversations (status, created_at, id COLLATE "C");
     `,
   },
+  {
+    version: 3,
+    name: 'agent lines in the timeline',
+    // The column constraint of version 1 has PostgreSQL's default name; replaced in place, rows untouched.
+    sql: `
+      ALTER TABLE timeline_entries DROP CONSTRAINT timeline_entries_sender_check;
+      ALTER TABLE timeline_entries ADD CONSTRAINT timeline_entries_sender_check CHECK (sender IN ('customer', 'agent', 'bot', 'system'));
+    `,
+  },
+  {
+    version: 4,
+    name: 'conversation profile column',
+    // As on SQLite: the profile a conversation was last matched to, filled from the stored states, indexed for a
+    // profile's pages newest first (id COLLATE "C" as the list's other indexes).
+    sql: `
+      ALTER TABLE conversations ADD COLUMN profile_id TEXT;
+      UPDATE conversations SET profile_id = state->'profile'->>'id';
+      CREATE INDEX conversations_profile_created_at_id ON conversations (profile_id, created_at, id COLLATE "C") WHERE profile_id IS NOT NULL;
+    `,
+  },
 ];

@@ -121,4 +121,42 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversations_status_created_at_id ON conversations (status, created_at, id);
     `,
   },
+  {
+    version: 3,
+    name: 'agent lines in the timeline',
+    // SQLite cannot change a CHECK constraint in place: the table is rebuilt with 'agent' allowed, rows and seqs
+    // copied as they are. The AUTOINCREMENT high-water mark moves with it (sqlite_sequence), so a seq of a line
+    // deleted before the upgrade is still never reused; DROP TABLE removes the old mark, RENAME renames the new one.
+    sql: `
+      CREATE TABLE timeline_entries_v3 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        turn INTEGER NOT NULL,
+        party INTEGER NOT NULL,
+        sender TEXT NOT NULL CHECK (sender IN ('customer', 'agent', 'bot', 'system')),
+        text TEXT NOT NULL,
+        trusted INTEGER CHECK (trusted IN (0, 1)),
+        at TEXT NOT NULL
+      );
+      INSERT INTO timeline_entries_v3 (seq, conversation_id, turn, party, sender, text, trusted, at)
+        SELECT seq, conversation_id, turn, party, sender, text, trusted, at FROM timeline_entries;
+      DELETE FROM sqlite_sequence WHERE name = 'timeline_entries_v3';
+      INSERT INTO sqlite_sequence (name, seq) SELECT 'timeline_entries_v3', seq FROM sqlite_sequence WHERE name = 'timeline_entries';
+      DROP TABLE timeline_entries;
+      ALTER TABLE timeline_entries_v3 RENAME TO timeline_entries;
+      CREATE INDEX timeline_entries_conversation ON timeline_entries (conversation_id, seq);
+    `,
+  },
+  {
+    version: 4,
+    name: 'conversation profile column',
+    // The profile a conversation was last matched to, for a profile's past conversations (newest first by keyset, as
+    // the admin list). Filled from the stored states; no foreign key, since profiles are written in their own
+    // transactions before the turn that matched them. Partial: visitors' conversations have none.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN profile_id TEXT;
+      UPDATE conversations SET profile_id = json_extract(state, '$.profile.id');
+      CREATE INDEX conversations_profile_created_at_id ON conversations (profile_id, created_at, id) WHERE profile_id IS NOT NULL;
+    `,
+  },
 ];

@@ -5,6 +5,7 @@ import { decodeState } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
 import type {
   CommitResult,
+  ConversationCursor,
   ConversationListQuery,
   ConversationPage,
   ConversationRecord,
@@ -33,6 +34,7 @@ interface ConversationRow {
   scenario: ConversationRecord['scenario'];
   auth_status: ConversationRecord['authStatus'];
   onboarding_type: ConversationRecord['onboardingType'];
+  profile_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -48,10 +50,12 @@ const toSummary = (r: SummaryRow): ConversationSummary => ({
   scenario: r.scenario,
   authStatus: r.auth_status,
   onboardingType: r.onboarding_type,
+  profileId: r.profile_id,
   createdAt: iso(r.created_at),
   updatedAt: iso(r.updated_at),
   customerMessages: r.customer_messages,
   trustedMessages: r.trusted_messages,
+  trusted: r.trusted_messages > 0,
 });
 
 /**
@@ -68,7 +72,7 @@ function listQuery(p: ListPlan): { text: string; values: unknown[] } {
   if (p.after) where.push(`(c.created_at, c.id COLLATE "C") < (${param(p.after.createdAt)}::timestamptz, ${param(p.after.id)}::text)`);
   const text = `SELECT c.*, m.customer_messages, m.trusted_messages
     FROM (
-      SELECT c.id, c.widget_id, c.thread_id, c.thread_version, c.status, c.scenario, c.auth_status, c.onboarding_type, c.created_at, c.updated_at
+      SELECT c.id, c.widget_id, c.thread_id, c.thread_version, c.status, c.scenario, c.auth_status, c.onboarding_type, c.profile_id, c.created_at, c.updated_at
       FROM conversations c
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY c.created_at DESC, c.id COLLATE "C" DESC
@@ -112,6 +116,7 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   scenario: r.scenario,
   authStatus: r.auth_status,
   onboardingType: r.onboarding_type,
+  profileId: r.profile_id,
   createdAt: iso(r.created_at),
   updatedAt: iso(r.updated_at),
 });
@@ -157,9 +162,9 @@ export class PostgresConversations implements ConversationRepository {
       }
       try {
         await c.query(
-          `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $10)`,
-          [r.id, r.widgetId, r.threadId, r.threadVersion, JSON.stringify(r.state), r.status, r.scenario, r.authStatus, r.onboardingType, createdAt],
+          `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, profile_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $11, $10, $10)`,
+          [r.id, r.widgetId, r.threadId, r.threadVersion, JSON.stringify(r.state), r.status, r.scenario, r.authStatus, r.onboardingType, createdAt, r.state.profile.id],
         );
       } catch (err) {
         if (pgCode(err) === '23505') throw new StoreError('conversation_exists', `A conversation with id "${r.id}" already exists.`);
@@ -192,9 +197,11 @@ export class PostgresConversations implements ConversationRepository {
       if (!locked) return { ok: false, reason: 'not_found' };
       if (locked.version !== t.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion: locked.version };
       const updated = await c.query(
-        `UPDATE conversations SET state = $3, status = $4, scenario = $5, auth_status = $6, updated_at = $7, version = $2 + 1
+        // A logout leaves no profile in the state; the conversation stays the last matched profile's (coalesce).
+        `UPDATE conversations SET state = $3, status = $4, scenario = $5, auth_status = $6, updated_at = $7, version = $2 + 1,
+           profile_id = coalesce($8, profile_id)
          WHERE id = $1 AND version = $2`,
-        [t.conversationId, t.expectedVersion, JSON.stringify(t.state), t.state.status, t.state.scenario, t.state.identity.status, now],
+        [t.conversationId, t.expectedVersion, JSON.stringify(t.state), t.state.status, t.state.scenario, t.state.identity.status, now, t.state.profile.id],
       );
       if (updated.rowCount !== 1) return { ok: false, reason: 'version_conflict', currentVersion: locked.version };
       const version = t.expectedVersion + 1;
@@ -242,6 +249,16 @@ export class PostgresConversations implements ConversationRepository {
         ? await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
         : await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
     return rows.rows.map(toEntry);
+  }
+
+  async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
+    const row = (
+      await this.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM conversations WHERE profile_id = $1 AND (created_at, id COLLATE "C") < ($2::timestamptz, $3::text)',
+        [profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id],
+      )
+    ).rows[0];
+    return row?.n ?? 0;
   }
 
   async list(q: ConversationListQuery): Promise<ConversationPage> {

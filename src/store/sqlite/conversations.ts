@@ -5,6 +5,7 @@ import { decodeStateJson } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
 import type {
   CommitResult,
+  ConversationCursor,
   ConversationListQuery,
   ConversationPage,
   ConversationRecord,
@@ -31,6 +32,7 @@ interface ConversationRow {
   scenario: ConversationRecord['scenario'];
   auth_status: ConversationRecord['authStatus'];
   onboarding_type: ConversationRecord['onboardingType'];
+  profile_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -46,10 +48,12 @@ const toSummary = (r: SummaryRow): ConversationSummary => ({
   scenario: r.scenario,
   authStatus: r.auth_status,
   onboardingType: r.onboarding_type,
+  profileId: r.profile_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   customerMessages: r.customer_messages,
   trustedMessages: r.trusted_messages,
+  trusted: r.trusted_messages > 0,
 });
 
 /**
@@ -61,7 +65,7 @@ function listSql(p: ListPlan): string {
   if (p.from) where.push('c.created_at >= @from');
   if (p.to) where.push('c.created_at < @to');
   if (p.after) where.push('(c.created_at, c.id) < (@afterCreatedAt, @afterId)');
-  return `SELECT c.id, c.widget_id, c.thread_id, c.thread_version, c.status, c.scenario, c.auth_status, c.onboarding_type, c.created_at, c.updated_at,
+  return `SELECT c.id, c.widget_id, c.thread_id, c.thread_version, c.status, c.scenario, c.auth_status, c.onboarding_type, c.profile_id, c.created_at, c.updated_at,
       (SELECT count(*) FROM timeline_entries t WHERE t.conversation_id = c.id AND t.sender = 'customer') AS customer_messages,
       (SELECT count(*) FROM timeline_entries t WHERE t.conversation_id = c.id AND t.sender = 'customer' AND t.trusted = 1) AS trusted_messages
     FROM conversations c
@@ -100,6 +104,7 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   scenario: r.scenario,
   authStatus: r.auth_status,
   onboardingType: r.onboarding_type,
+  profileId: r.profile_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -136,22 +141,24 @@ export class SqliteConversations implements ConversationRepository {
   private readonly entriesOfParty;
   private readonly idempotency;
   private readonly insertIdempotency;
+  private readonly countProfile;
   private readonly commitTx;
   private readonly createTx;
-  /** One prepared statement per shape of list query (at most 2^7), prepared on first use. */
+  /** One prepared statement per shape of list query (at most 2^8), prepared on first use. */
   private readonly listStatements = new Map<string, Statement<Record<string, unknown>, SummaryRow>>();
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<Record<string, unknown>>(
-      `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, created_at, updated_at)
-       VALUES (@id, @widgetId, @threadId, @threadVersion, 1, @state, @status, @scenario, @authStatus, @onboardingType, @createdAt, @createdAt)`,
+      `INSERT INTO conversations (id, widget_id, thread_id, thread_version, version, state, status, scenario, auth_status, onboarding_type, profile_id, created_at, updated_at)
+       VALUES (@id, @widgetId, @threadId, @threadVersion, 1, @state, @status, @scenario, @authStatus, @onboardingType, @profileId, @createdAt, @createdAt)`,
     );
     this.byId = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
     this.versionOf = db.prepare<[string], number>('SELECT version FROM conversations WHERE id = ?').pluck();
     // The version in the WHERE clause is the optimistic-concurrency guard: a stale turn updates nothing.
+    // A logout leaves no profile in the state; the conversation stays the last matched profile's (coalesce).
     this.update = db.prepare<Record<string, unknown>>(
       `UPDATE conversations SET state = @state, status = @status, scenario = @scenario, auth_status = @authStatus,
-         updated_at = @now, version = @expected + 1
+         profile_id = coalesce(@profileId, profile_id), updated_at = @now, version = @expected + 1
        WHERE id = @id AND version = @expected`,
     );
     this.insertEntry = db.prepare<Record<string, unknown>>(
@@ -166,6 +173,9 @@ export class SqliteConversations implements ConversationRepository {
     this.insertIdempotency = db.prepare<[string, string, string, number, string, string]>(
       'INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.countProfile = db
+      .prepare<[string, string, string], number>('SELECT count(*) FROM conversations WHERE profile_id = ? AND (created_at, id) < (?, ?)')
+      .pluck();
     this.commitTx = db.transaction((c: TurnCommit): CommitResult => this.applyTurn(c));
     this.createTx = db.transaction((r: NewConversation, start: ConversationStart | undefined): CreateResult => this.applyCreate(r, start));
   }
@@ -191,6 +201,7 @@ export class SqliteConversations implements ConversationRepository {
       scenario: r.scenario,
       authStatus: r.authStatus,
       onboardingType: r.onboardingType,
+      profileId: r.state.profile.id,
       createdAt: isoTimestamp(r.createdAt, 'createdAt'),
     };
     try {
@@ -229,6 +240,7 @@ export class SqliteConversations implements ConversationRepository {
       status: c.state.status,
       scenario: c.state.scenario,
       authStatus: c.state.identity.status,
+      profileId: c.state.profile.id,
       now,
     }).changes;
     if (changed !== 1) return { ok: false, reason: 'version_conflict', currentVersion: this.versionOf.get(c.conversationId) ?? current };
@@ -264,6 +276,10 @@ export class SqliteConversations implements ConversationRepository {
   async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
     const rows = opts?.party === undefined ? this.entries.all(conversationId) : this.entriesOfParty.all(conversationId, opts.party);
     return rows.map(toEntry);
+  }
+
+  async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
+    return this.countProfile.get(profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id) ?? 0;
   }
 
   async list(q: ConversationListQuery): Promise<ConversationPage> {

@@ -124,21 +124,25 @@ function stepText(step: Obj): string {
   return clip(text.replace(/\s+/g, ' ').trim(), 60);
 }
 
-/** Edges of one `next` (or handler) value: a plain id, or ordered branches where the one without `when` is the default. */
+/**
+ * Edges of one `next` (or handler) value: a plain id, or ordered branches where the one without `when` is the default.
+ * An edge's id is `<from>><index in the list>`, the branch index traces and coverage name, so it stays put when
+ * another step changes.
+ */
 function branchEdges(value: unknown, from: string, handler: boolean, out: GraphEdge[]) {
   if (typeof value === 'string') {
-    out.push({ id: `${from}>${out.length}`, from, to: value, kind: handler ? 'handler' : 'next', label: '', title: handler ? `on ${from.slice(3)}` : 'next' });
+    out.push({ id: `${from}>0`, from, to: value, kind: handler ? 'handler' : 'next', label: '', title: handler ? `on ${from.slice(3)}` : 'next' });
     return;
   }
   if (!Array.isArray(value)) return;
-  for (const b of value) {
+  for (const [index, b] of value.entries()) {
     if (!isObj(b) || typeof b.goto !== 'string') continue;
     const name = typeof b.name === 'string' ? b.name : null;
     const isDefault = b.when === undefined;
     const cond = isDefault ? 'otherwise' : shortCondition(b.when);
     const label = clip(name ?? (isDefault ? 'otherwise' : cond), 34);
     out.push({
-      id: `${from}>${out.length}`,
+      id: `${from}>${index}`,
       from,
       to: b.goto,
       kind: handler ? 'handler' : isDefault ? 'default' : 'next',

@@ -7,13 +7,19 @@ import { ProblemList } from '../editor/ProblemList.tsx';
 import { GraphView } from '../graph/GraphView.tsx';
 import { threadGraph, type GraphEdge, type ThreadGraph } from '../graph/model.ts';
 import type { TurnTrace } from '../../core/outputs.ts';
-import { SimulatorPane } from '../simulate/SimulatorPane.tsx';
 import { branchEdgesOf, NO_PAINT, paintTrace } from '../simulate/trace-paint.ts';
 import { TracePanel } from '../simulate/TracePanel.tsx';
 import type { CoverageAnswer } from '../../replay/coverage-answer.ts';
-import { CoveragePane } from '../coverage/CoveragePane.tsx';
 import { paintCoverage } from '../coverage/coverage-paint.ts';
-import { Confirm, Link, Notice, when } from '../ui.tsx';
+import { Confirm, lazyScreen, Link, Notice, when } from '../ui.tsx';
+// The tabs, the trace and coverage colours on the graph, and the lazily loaded panes all use it.
+import '../simulate/simulator.css';
+import type { SimulatorPane as SimulatorPaneType } from '../simulate/SimulatorPane.tsx';
+import type { CoveragePane as CoveragePaneType } from '../coverage/CoveragePane.tsx';
+
+// Loaded on first use: the simulator brings the runtime's directory (libphonenumber, zod), which editing never needs.
+const SimulatorPane = lazyScreen<Parameters<typeof SimulatorPaneType>[0]>(() => import('../simulate/SimulatorPane.tsx').then((m) => m.SimulatorPane));
+const CoveragePane = lazyScreen<Parameters<typeof CoveragePaneType>[0]>(() => import('../coverage/CoveragePane.tsx').then((m) => m.CoveragePane));
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

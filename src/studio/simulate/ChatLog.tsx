@@ -103,6 +103,13 @@ function OutputView({ o, live, onAct, loginUrl }: { o: Output; live: boolean; on
             {a.note ? <div class="muted small">note for the agent: {a.note}</div> : null}
           </div>
         );
+      if (a.type === 'reroute')
+        return (
+          <div class="sim-card sim-action" data-action="reroute">
+            <b>Re-routed</b> to queue <code>{a.queue}</code> as a different customer (party {a.party + 1}){a.previousQueue ? <> from <code>{a.previousQueue}</code></> : null}
+            {a.note ? <div class="muted small">note for the agent: {a.note}</div> : null}
+          </div>
+        );
       if (a.type === 'end') return <div class="sim-card sim-action" data-action="end"><b>End</b> {a.reason ?? ''}</div>;
       if (a.type === 'tag') return <div class="sim-system">tags: {a.tags.join(', ')}</div>;
       if (a.type === 'set') return <div class="sim-system">set {Object.entries(a.slots).map(([k, v]) => `${k} = ${String(v)}`).join(', ')}</div>;

@@ -10,7 +10,6 @@ import { exportTranscript } from './export-transcript.ts';
 import { identityText, SCENARIO_HINT, SCENARIO_LABEL } from './labels.ts';
 import { act, currentState, newSimulation, type SimAction, type SimSetup, type Simulation } from './session.ts';
 import { SetupForm } from './SetupForm.tsx';
-import './simulator.css';
 
 interface Props {
   threadId: string;

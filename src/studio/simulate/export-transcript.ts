@@ -83,6 +83,8 @@ export function exportTranscript(sim: Simulation, name: string): ExportResult {
   const { setup } = sim;
   const problems: string[] = [];
   const usesToken = sim.turns.some((t) => t.action.kind === 'login' || t.action.kind === 'reject' || (t.action.kind === 'start' && t.action.login));
+  const logins = sim.turns.flatMap((t) => (t.action.kind === 'login' ? [t.action.login] : t.action.kind === 'start' && t.action.login ? [t.action.login] : []));
+  if (logins.some((l) => !l.email && !l.phone)) problems.push('A login without an email or phone cannot be signed by the transcript runner (its signer needs one); give the login an email.');
   if (usesToken && !setup.widget.hasJwt) problems.push(`The widget "${setup.widget.id}" has no JWT settings: a transcript cannot sign tokens for it.`);
   const doc: Obj = {
     name,

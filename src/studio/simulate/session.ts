@@ -95,7 +95,7 @@ export function newSimulation(setup: SimSetup): Simulation {
 function tokenFor(sim: Simulation, login: Login | undefined, reason?: Rejection): TokenResult | undefined {
   if (!login && !reason) return undefined;
   if (!sim.setup.widget.hasJwt) return NOT_CONFIGURED;
-  return reason ? rejected(reason) : verifiedLogin(login!, sim.nowMs, sim.setup.widget.issuer);
+  return reason ? rejected(reason) : verifiedLogin(login!, sim.nowMs, sim.setup.widget);
 }
 
 const clean = (u: UserFields) => Object.fromEntries(Object.entries(u).filter(([, v]) => typeof v === 'string' && v.trim() !== '')) as UserFields;

@@ -11,6 +11,9 @@ export interface WidgetInfo {
   /** Without JWT settings the runtime refuses every token with jwt_not_configured; so does the simulator. */
   hasJwt: boolean;
   issuer: string | null;
+  /** What the verifier asks of every token beyond a signature: the identity claim, and required claims. */
+  identity: 'email' | 'phone' | 'email_or_phone';
+  requiredClaims: string[];
   defaultCountry: string | null;
   loginUrl: string | null;
   formFields: string[];
@@ -39,6 +42,8 @@ export function widgetInfo(source: string): WidgetInfo {
     onboarding,
     hasJwt: jwt !== null,
     issuer,
+    identity: jwt?.identity === 'email' || jwt?.identity === 'phone' ? jwt.identity : 'email_or_phone',
+    requiredClaims: Array.isArray(jwt?.requiredClaims) ? jwt.requiredClaims.filter((c): c is string => typeof c === 'string') : [],
     defaultCountry: str(w.defaultCountry),
     loginUrl: str(w.loginUrl),
     formFields: Array.isArray(form.fields) ? form.fields.filter((f): f is string => typeof f === 'string') : ['name', 'email', 'phone'],

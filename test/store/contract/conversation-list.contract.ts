@@ -28,7 +28,7 @@ export function conversationListContract(open: OpenStore): void {
   const store = useStore(open);
 
   describe('list', () => {
-    it('lists newest first with the status columns and message counts of every party', async () => {
+    it('lists newest first with the status columns and message counts of every party (agent lines are not customer messages)', async () => {
       const s = store();
       await seed(s, 'old', 0, { scenario: 'visitor', auth: 'anonymous', onboarding: 'none', status: 'active' });
       await seed(s, 'new', 10, { widgetId: 'wf', scenario: 'ideal', auth: 'authenticated', onboarding: 'form', status: 'closed' }, [
@@ -36,6 +36,7 @@ export function conversationListContract(open: OpenStore): void {
         msg('customer', false),
         msg('bot', null),
         msg('system', null),
+        msg('agent', null),
         msg('customer', true, 1),
       ]);
       const page = await s.conversations.list({ limit: 10 });
@@ -50,10 +51,12 @@ export function conversationListContract(open: OpenStore): void {
           scenario: 'ideal',
           authStatus: 'authenticated',
           onboardingType: 'form',
+          profileId: null,
           createdAt: at(10),
           updatedAt: at(11),
           customerMessages: 3,
           trustedMessages: 2,
+          trusted: true,
         },
         {
           id: 'old',
@@ -64,10 +67,12 @@ export function conversationListContract(open: OpenStore): void {
           scenario: 'visitor',
           authStatus: 'anonymous',
           onboardingType: 'none',
+          profileId: null,
           createdAt: at(0),
           updatedAt: at(0),
           customerMessages: 0,
           trustedMessages: 0,
+          trusted: false,
         },
       ]);
     });

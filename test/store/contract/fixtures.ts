@@ -2,7 +2,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import { initialState, type AuthStatus, type ConversationState, type ConversationStatus, type Scenario } from '../../../src/core/state.ts';
 import type { OnboardingType } from '../../../src/core/widget.schema.ts';
-import type { ConversationRecord, ProfileRepository, Store } from '../../../src/store/store.port.ts';
+import type { ConversationRecord, NewConversation, ProfileRepository, Store } from '../../../src/store/store.port.ts';
 
 /** Must return a new, empty store each time it is called. */
 export type OpenStore = () => Promise<Store>;
@@ -43,6 +43,8 @@ export interface StateShape {
   onboarding?: OnboardingType;
   widgetId?: string;
   step?: string;
+  /** The profile the state is matched to (`profile.id`, match `matched`); null: none. */
+  profileId?: string | null;
 }
 
 export function stateWith(s: StateShape = {}, now = at(0)): ConversationState {
@@ -53,10 +55,11 @@ export function stateWith(s: StateShape = {}, now = at(0)): ConversationState {
     scenario: s.scenario ?? base.scenario,
     step: s.step ?? base.step,
     identity: { ...base.identity, status: s.auth ?? base.identity.status },
+    profile: s.profileId ? { ...base.profile, match: 'matched', id: s.profileId } : base.profile,
   };
 }
 
-export function newConversation(id: string, s: StateShape & { createdAt?: string } = {}): Omit<ConversationRecord, 'version' | 'updatedAt'> {
+export function newConversation(id: string, s: StateShape & { createdAt?: string } = {}): NewConversation {
   const state = stateWith(s, s.createdAt);
   return {
     id,
