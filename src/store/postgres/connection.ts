@@ -66,6 +66,13 @@ export async function transaction<T>(
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // pg-pool listens for errors only on idle clients: a checked-out client whose connection the server drops
+    // (pg_terminate_backend, a restart) emits 'error', and unheard that would crash the process. The query fails too,
+    // which is what we act on.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${opts.isolation ?? 'READ COMMITTED'}${opts.readOnly ? ' READ ONLY' : ''}`);
       const value = await fn(client);
@@ -80,6 +87,7 @@ export async function transaction<T>(
       if (err instanceof Rollback) return err.value as T;
       if (!RETRYABLE.has(pgCode(err) ?? '') || attempt >= attempts) throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
