@@ -89,7 +89,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       // The database cannot serve now (disk full, connection lost, damaged file): the operator's to fix, not a bug.
       request.log.error({ err: { type: err.name, code: fastifyCode }, store: store.reason }, 'store unavailable');
       request.server.metrics?.storeFailures.inc({ reason: store.reason });
-      request.server.storeHealth?.failed();
+      request.server.storeHealth?.failed(store.reason);
       return reply.status(503).header('retry-after', String(store.retryAfter)).send({ code: 'store_unavailable', message: HTTP_ERRORS.store_unavailable.message, requestId: request.id });
     }
     request.log.error({ err: { type: err.name, code: fastifyCode } }, 'unhandled error');

@@ -270,6 +270,11 @@ export interface Store {
   readonly keyRings: KeyRingRepository;
   /** Throws when the database cannot be reached; used by /readyz. */
   ping(): Promise<void>;
+  /**
+   * Commits one tiny write (the readiness_probe row) and throws what the store throws when it cannot: a full disk,
+   * a read-only file or a lost connection. /readyz uses it, since a ping answers while every commit fails.
+   */
+  probeWrite(now: string): Promise<void>;
   /** Closes the connection(s); a second call does nothing. */
   close(): Promise<void>;
   /**

@@ -23,7 +23,7 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
     '/readyz',
     {
       schema: {
-        summary: 'Readiness: 200 when the database answers and the last writes succeeded; 503 not_ready or shutting_down otherwise',
+        summary: 'Readiness: 200 when the database answers and commits a probe write (and the last writes succeeded); 503 not_ready or shutting_down otherwise',
         tags: ['platform'],
         response: { 200: Status },
       },
@@ -37,8 +37,10 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
         request.log.warn({ err: { type: (err as Error)?.name } }, 'readiness: store ping failed');
         throw new HttpError('not_ready');
       }
-      if (!app.storeHealth.canWrite()) {
-        throw new HttpError('not_ready', 'The database answers, but the last writes failed (store_unavailable): disk full, an I/O error or damaged pages. Ready again after a write succeeds, or 30 s after the last failure.');
+      const readiness = await app.storeHealth.readiness(store, app.services.clock().toISOString());
+      if (!readiness.ready) {
+        request.log.warn(readiness.log);
+        throw new HttpError('not_ready', readiness.message);
       }
       // Close may have started while the ping ran: an in-flight probe must not report ready.
       if (app.shuttingDown.value) throw new HttpError('shutting_down');

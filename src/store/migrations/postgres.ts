@@ -145,4 +145,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversations_profile_created_at_id ON conversations (profile_id, created_at, id COLLATE "C") WHERE profile_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'readiness probe row',
+    // As on SQLite: the row /readyz rewrites, so readiness proves a commit, not only a connection. Every instance
+    // rewrites the same row; the lock is held for one statement.
+    sql: `
+      CREATE TABLE readiness_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        probed_at TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
 ];

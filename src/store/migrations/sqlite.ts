@@ -159,4 +159,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversations_profile_created_at_id ON conversations (profile_id, created_at, id) WHERE profile_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'readiness probe row',
+    // One row /readyz rewrites in a committed transaction: a ping answers while a full disk refuses every commit.
+    sql: `
+      CREATE TABLE readiness_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        probed_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

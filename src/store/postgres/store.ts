@@ -49,6 +49,12 @@ export class PostgresStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
+  async probeWrite(now: string): Promise<void> {
+    if (this.closed) throw new Error('the PostgreSQL store is closed');
+    // One statement is its own committed transaction: a full disk or a read-only standby refuses it as a turn.
+    await this.pool.query('INSERT INTO readiness_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at', [now]);
+  }
+
   close(): Promise<void> {
     return (this.closed ??= this.pool.end());
   }

@@ -42,6 +42,7 @@ export class SqliteStore implements Store {
   readonly reports: SqliteReports;
   readonly keyRings: SqliteKeyRings;
   private readonly selectOne;
+  private readonly writeProbe;
   /** Stores on the same file in this process share a queue; each :memory: database is its own. */
   private readonly queueKey: string;
 
@@ -52,11 +53,17 @@ export class SqliteStore implements Store {
     this.reports = new SqliteReports(db);
     this.keyRings = new SqliteKeyRings(db);
     this.selectOne = db.prepare('SELECT 1');
+    this.writeProbe = db.prepare('INSERT INTO readiness_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at');
     this.queueKey = db.memory ? `${MEMORY}#${++memoryDatabases}` : resolve(db.name);
   }
 
   async ping(): Promise<void> {
     this.selectOne.get();
+  }
+
+  async probeWrite(now: string): Promise<void> {
+    // A commit appends to the WAL (fsynced), so a full disk or a read-only file fails here as a turn would.
+    this.writeProbe.run(now);
   }
 
   async close(): Promise<void> {

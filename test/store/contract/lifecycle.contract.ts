@@ -1,4 +1,4 @@
-// Contract: ping, close and exclusively(), and the JSON key rings of threadgate's own token issuer.
+// Contract: ping, the readiness probe write, close and exclusively(), and the JSON key rings of threadgate's own token issuer.
 import { describe, expect, it } from 'vitest';
 import { rotateKeyRing, type KeyRingData } from '../../../src/auth/key-ring.ts';
 import { T0, useStore, type OpenStore } from './fixtures.ts';
@@ -12,6 +12,13 @@ export function lifecycleContract(open: OpenStore): void {
       await store().close();
       await expect(store().ping()).rejects.toThrow();
       await expect(store().close()).resolves.toBeUndefined();
+    });
+
+    it('commits the readiness probe write again and again while open, and refuses it after close', async () => {
+      await expect(store().probeWrite(new Date(T0).toISOString())).resolves.toBeUndefined();
+      await expect(store().probeWrite(new Date(T0 + 1000).toISOString())).resolves.toBeUndefined();
+      await store().close();
+      await expect(store().probeWrite(new Date(T0 + 2000).toISOString())).rejects.toThrow();
     });
   });
 
