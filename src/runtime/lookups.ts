@@ -24,6 +24,8 @@ export interface LookupOptions {
   fetch?: typeof fetch;
   /** First retry delay; each further retry waits twice as long. */
   backoffMs?: number;
+  /** How a wait between attempts is done (default setTimeout); tests record the waits instead of timing them. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What an operator configures (THREADGATE_LOOKUP_ALLOW_HOSTS, THREADGATE_LOOKUP_ALLOW_PRIVATE). */
@@ -188,7 +190,7 @@ export async function executeLookup(request: LookupRequest, response: ResponseSc
     } catch (e) {
       const err = e instanceof AttemptError ? e : new AttemptError('network', true);
       if (!err.retry || n >= request.retries) return { status: 'error', error: err.code };
-      await sleep(backoff * 2 ** n);
+      await (opts.sleep ?? sleep)(backoff * 2 ** n);
     }
   }
 }
