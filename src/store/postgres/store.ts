@@ -1,7 +1,8 @@
 // The shared store for several instances: PostgreSQL behind the Store port, via a pg connection pool.
 import pg from 'pg';
 import type { Store } from '../store.port.ts';
-import { clientConfig, createPool, type PostgresConnectOptions } from './connection.ts';
+import { StoreError } from '../store-error.ts';
+import { clientConfig, createPool, pgCode, type PostgresConnectOptions } from './connection.ts';
 import { PostgresConversations } from './conversations.ts';
 import { PostgresKeyRings } from './key-rings.ts';
 import { ADVISORY_NAMESPACE, migratePostgres } from './migrate.ts';
@@ -18,9 +19,35 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     await migratePostgres(pool, opts.schema);
   } catch (err) {
     await pool.end();
-    throw err;
+    throw unusable(opts.connectionString, err);
   }
   return new PostgresStore(pool, opts);
+}
+
+/** Where the URL points, for a message: host, port and database, never the user's password. */
+function where(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}/${decodeURIComponent(url.pathname.slice(1)) || '(default database)'}`;
+  } catch {
+    return 'the DATABASE_URL';
+  }
+}
+
+/** A start-up failure said as what to do, naming the server; errors of ours (schema_too_new, …) pass unchanged. */
+function unusable(connectionString: string, err: unknown): unknown {
+  if (err instanceof StoreError) return err;
+  const code = pgCode(err) ?? '';
+  const at = `PostgreSQL at ${where(connectionString)}`;
+  const say = (what: string) => new StoreError('database_unusable', `${at}: ${what} (${code || (err as Error)?.message?.split('\n')[0] || 'unknown error'})`);
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code) || /timeout|terminated/i.test(String((err as Error)?.message))) {
+    return say('cannot be reached: check the host and port in DATABASE_URL, that the server runs, and that this machine may connect to it');
+  }
+  if (code === '28P01' || code === '28000') return say('refused the login: check the user and password in DATABASE_URL (and pg_hba.conf)');
+  if (code === '3D000') return say('has no such database: create it (createdb) or fix its name in DATABASE_URL');
+  if (code === '42501') return say('refused the permission to create threadgate\'s tables: make the user own the database or the schema (THREADGATE_DATABASE_SCHEMA)');
+  if (code.startsWith('53')) return say('is out of resources (connections, disk or memory): see the server\'s log');
+  return err;
 }
 
 /** Stateless apart from the pool: any number of instances share one database and stay correct through transactions. */
