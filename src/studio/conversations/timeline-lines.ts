@@ -1,4 +1,4 @@
-// The timeline as the seed's agents see it: each entry with the divider that separates a new party (logout) or a different customer (conflict) before it.
+// The timeline as the seed's agents see it: each entry with the divider that separates a new party (logout or re-route) or a different customer (conflict) before it.
 import type { TimelineLine } from './conversation-types.ts';
 
 /**
@@ -7,6 +7,9 @@ import type { TimelineLine } from './conversation-types.ts';
  * test/studio/timeline-lines.test.ts keeps the two in step.
  */
 export const CONFLICT_LINE = 'Customer authenticated as a different person than identified earlier';
+
+/** The system line of a `reroute` action (src/runtime/timeline.ts): a new party that is not a logout. */
+export const REROUTE_LINE = /^Re-routed to queue \S+ as a different customer$/;
 
 export type Divider = { kind: 'party'; label: string } | { kind: 'conflict'; label: string } | null;
 
@@ -26,7 +29,12 @@ export function withDividers(entries: readonly TimelineLine[]): ShownLine[] {
   return entries.map((entry, i) => {
     const before = entries[i - 1];
     let divider: Divider = null;
-    if (before && before.party !== entry.party) divider = { kind: 'party', label: `New party: the customer logged out · ${partyName(entry.party)}` };
+    if (before && before.party !== entry.party) {
+      // The new party's own lines say why it began: a re-route after a conflict, or else a logout.
+      const opening = entries.slice(i).filter((e) => e.party === entry.party && e.seq - entry.seq < 5);
+      const rerouted = opening.some((e) => e.from === 'system' && REROUTE_LINE.test(e.text));
+      divider = { kind: 'party', label: `New party: ${rerouted ? 're-routed as a different customer' : 'the customer logged out'} · ${partyName(entry.party)}` };
+    }
     else if (entry.from === 'system' && entry.text === CONFLICT_LINE) divider = { kind: 'conflict', label: 'Different customer: authenticated as another person than identified earlier' };
     return { entry, divider };
   });
