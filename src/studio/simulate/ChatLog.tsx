@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Output } from '../../core/outputs.ts';
 import type { ConversationState } from '../../core/state.ts';
-import { actionText, identityText, SCENARIO_LABEL } from './labels.ts';
+import { actionText, identityText } from './labels.ts';
+import { scenarioLabel } from '../conversations/labels.ts';
 import type { SimAction, SimTurn, UserFields } from './session.ts';
 
 interface Props {
@@ -149,7 +150,7 @@ function changes(before: ConversationState | null, t: SimTurn): string[] {
   if (!before || before.identity.status !== s.identity.status || before.identity.method !== s.identity.method || before.identity.party !== s.identity.party)
     if (before || s.identity.status !== 'anonymous') out.push(`identity: ${identityText(s)}${before && before.identity.party !== s.identity.party ? ` · a new party (${s.identity.party})` : ''}`);
   if (s.profile.match !== (before?.profile.match ?? 'none')) out.push(`profile: ${s.profile.match}${s.profile.id ? ` (${s.profile.id})` : ''}`);
-  if (before && before.scenario !== s.scenario) out.push(`scenario: ${SCENARIO_LABEL[before.scenario]} → ${SCENARIO_LABEL[s.scenario]}`);
+  if (before && before.scenario !== s.scenario) out.push(`scenario: ${scenarioLabel(before.scenario)} → ${scenarioLabel(s.scenario)}`);
   if (before && before.status !== s.status) out.push(`status: ${s.status}`);
   return out;
 }

@@ -7,7 +7,8 @@ import { Confirm, Notice } from '../ui.tsx';
 import { ChatLog } from './ChatLog.tsx';
 import { CustomerControls } from './CustomerControls.tsx';
 import { exportTranscript } from './export-transcript.ts';
-import { identityText, SCENARIO_HINT, SCENARIO_LABEL } from './labels.ts';
+import { identityText, SCENARIO_HINT } from './labels.ts';
+import { scenarioLabel } from '../conversations/labels.ts';
 import { act, currentState, newSimulation, type SimAction, type SimSetup, type Simulation } from './session.ts';
 import { SetupForm } from './SetupForm.tsx';
 
@@ -138,7 +139,7 @@ export function SimulatorPane({ threadId, text, steps, lookupNames, onTrace }: P
         {state && (
           <>
             <span class={`pill scenario-${state.scenario}`} data-testid="sim-scenario" data-scenario={state.scenario} title={SCENARIO_HINT[state.scenario]}>
-              {SCENARIO_LABEL[state.scenario]}
+              {scenarioLabel(state.scenario)}
             </span>
             <span class="small" data-testid="sim-identity">
               {identityText(state)}

@@ -2,16 +2,6 @@
 import type { ConversationState } from '../../core/state.ts';
 import type { SimAction } from './session.ts';
 
-/** Seed 000's onboarding scenarios, from the most ideal to the most undesired; `visitor` never identified. */
-export const SCENARIO_LABEL: Record<string, string> = {
-  most_ideal: 'most ideal',
-  ideal: 'ideal',
-  standard: 'standard',
-  undesired: 'undesired',
-  most_undesired: 'most undesired',
-  visitor: 'visitor',
-};
-
 export const SCENARIO_HINT: Record<string, string> = {
   most_ideal: 'authenticated from the start',
   ideal: 'identified, then authenticated before being routed',
