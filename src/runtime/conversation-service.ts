@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { capabilitiesOf, type Capabilities } from '../core/capabilities.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
 import type { Output, TurnTrace } from '../core/outputs.ts';
-import { initialState, isTrustedAt, type ConversationState } from '../core/state.ts';
+import { initialState, isTrustedAt, type AuthStatus, type ConversationState, type IdentityMethod, type ProfileMatch } from '../core/state.ts';
 import type { ConversationCursor, ConversationRepository, IdempotencyRecord, Store } from '../store/store.port.ts';
 import type { ProfileDirectory } from '../profiles/profile-directory.ts';
 import type { RulesRegistry } from './rules-registry.ts';
@@ -29,9 +29,9 @@ export interface TurnResponse {
   status: ConversationState['status'];
   step: string | null;
   scenario: ConversationState['scenario'];
-  identity: { status: string; method: string; trusted: boolean; party: number };
+  identity: { status: AuthStatus; method: IdentityMethod; trusted: boolean; party: number };
   /** `pastConversations`: the matched profile's conversations created before this one (seed 000's "past Conversations"); null without a profile. */
-  profile: { match: string; id: string | null; pastConversations: number | null };
+  profile: { match: ProfileMatch; id: string | null; pastConversations: number | null };
   /** Trust of this turn's customer message; null when the event is not a message. */
   trusted: boolean | null;
   /** The Trusted Message indicator of this turn's customer message, as the timeline shows it: green, or null (not trusted, or no message). */
