@@ -55,6 +55,30 @@ describe('GET /v1/conversations/:id', () => {
     expect(page.body.timelinePage).toEqual({ limit: 3, hasMore: true, nextBefore: all.at(-3)!.seq, nextAfter: null });
   });
 
+  it('a long conversation answers its latest 100 entries by default, and the older ones page out whole', async () => {
+    const s = await t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: { widgetId: 'shop-visitor' } });
+    const id = s.json().conversationId as string;
+    const conv = (await t.store.conversations.get(id))!;
+    const party = conv.state.identity.party;
+    const entries = Array.from({ length: 230 }, (_, i) => ({ party, from: 'bot' as const, text: `line ${i}`, trusted: null, at: new Date(t.clock.now).toISOString() }));
+    const r = await t.store.conversations.commitTurn({ conversationId: id, expectedVersion: conv.version, state: conv.state, entries, idempotency: null, now: new Date(t.clock.now).toISOString() });
+    expect(r.ok).toBe(true);
+    const all = await whole(id, 'current');
+    expect(all.length).toBeGreaterThan(230);
+    const latest = await get(`/v1/conversations/${id}`, 'runtime');
+    expect(latest.body.timeline).toEqual(all.slice(-100));
+    expect(latest.body.timelinePage).toEqual({ limit: 100, hasMore: true, nextBefore: all.at(-100)!.seq, nextAfter: null });
+    const seen = [...latest.body.timeline];
+    let before = latest.body.timelinePage.nextBefore;
+    while (before !== null) {
+      const page = await get(`/v1/conversations/${id}/timeline?before=${before}`, 'runtime');
+      expect(page.body.timeline.length).toBeLessThanOrEqual(100);
+      seen.unshift(...page.body.timeline);
+      before = page.body.timelinePage.nextBefore;
+    }
+    expect(seen).toEqual(all);
+  });
+
   it('refuses a limit outside 1 to the maximum', async () => {
     const id = await twoParties();
     for (const limit of ['0', String(TIMELINE_PAGE_MAX + 1), 'x', '1.5']) {
