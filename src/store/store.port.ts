@@ -57,6 +57,25 @@ export interface TimelineEntry {
   at: string;
 }
 
+/** The largest page of a timeline one read returns. */
+export const TIMELINE_PAGE_MAX = 500;
+
+export interface TimelinePageQuery {
+  limit: number;
+  /** Only entries with a smaller seq. */
+  before?: number;
+  /** Only entries with a greater seq; the page then runs forward (the oldest entries above it). */
+  after?: number;
+  party?: number;
+}
+
+export interface TimelinePage {
+  /** Oldest first. */
+  entries: TimelineEntry[];
+  /** Whether entries remain beyond the page in its direction: older ones (no `after`) or newer ones (`after`). */
+  hasMore: boolean;
+}
+
 export type NewTimelineEntry = Omit<TimelineEntry, 'seq' | 'conversationId' | 'turn'>;
 
 /** A stored answer for an `Idempotency-Key`, replayed verbatim when the same request comes again. */
@@ -202,6 +221,13 @@ export interface ConversationRepository {
   commitTurn(commit: TurnCommit): Promise<CommitResult>;
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]>;
+  /**
+   * A page of the timeline by keyset on seq, entries oldest-first within the page. Without `after`: the latest
+   * `limit` entries (below `before` when given), `hasMore` telling whether older ones remain. With `after`: the first
+   * `limit` entries above it (and below `before` when given), `hasMore` telling whether newer ones remain. A limit
+   * outside 1..TIMELINE_PAGE_MAX or a bound that is not a non-negative integer is StoreError `value_invalid`.
+   */
+  timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage>;
   /**
    * A page of conversations, newest first (createdAt desc, then id desc), by keyset: a page never repeats or skips
    * a row of an earlier one, even among equal creation times. A limit outside 1..CONVERSATION_PAGE_MAX or a bound

@@ -1,10 +1,11 @@
 // Conversation routes for the bot runtime: start, post a turn, read state and timeline.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CallerTurnEventSchema, StartRequestSchema } from '../../runtime/caller-events.ts';
 import { requestHash, type ServiceResult } from '../../runtime/conversation-service.ts';
 import { trustedIndicator } from '../../runtime/trusted-indicator.ts';
+import { TIMELINE_PAGE_MAX, type ConversationRecord, type TimelineEntry, type TimelinePage } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
 import { queryInvalid } from '../query-time.ts';
 
@@ -17,6 +18,56 @@ const Explain = z.object({ explain: z.enum(['0', '1', 'true', 'false']).optional
 const explained = (q: { explain?: string }) => q.explain === '1' || q.explain === 'true';
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
+
+/** How many timeline entries a page holds when the query does not say. */
+export const TIMELINE_PAGE_DEFAULT = 100;
+const Party = z.union([z.literal('current'), z.literal('all'), z.coerce.number().int().min(0)]).optional().describe('current (default), all (admin only), or a party number.');
+const TimelineLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(TIMELINE_PAGE_MAX)
+  .optional()
+  .describe(`Entries in the page, 1-${TIMELINE_PAGE_MAX} (default ${TIMELINE_PAGE_DEFAULT}).`);
+const SeqCursor = (what: string) => z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe(what);
+
+/**
+ * The party a caller reads: `current` (the default) is the conversation's current party; `all` (every party) needs an
+ * admin key; an earlier party is for admins only (after a logout the new party must not read what the earlier customer said).
+ */
+function readableParty(request: FastifyRequest, conv: ConversationRecord, asked: 'current' | 'all' | number | undefined): number | 'all' {
+  const current = conv.state.identity.party;
+  const party = (asked ?? 'current') === 'current' ? current : (asked as 'all' | number);
+  if (typeof party === 'number' && party > current) throw queryInvalid('party', `this conversation has the parties 0 to ${current} (the current one); ${party} has not started.`);
+  if (request.principal!.role !== 'admin' && party === 'all') {
+    // Whether or not anyone logged out: every party's lines at once are for admins.
+    throw new HttpError('forbidden', 'party=all (every party of the conversation) needs an admin key; a runtime key reads the current party (party=current, the default).');
+  }
+  if (request.principal!.role !== 'admin' && party !== current) throw new HttpError('conversation_party_cleared');
+  return party;
+}
+
+/** A timeline entry as the API shows it. */
+const entryView = (e: TimelineEntry, conv: ConversationRecord) => ({
+  seq: e.seq,
+  turn: e.turn,
+  party: e.party,
+  from: e.from,
+  text: e.text,
+  trusted: e.trusted,
+  indicator: trustedIndicator(e, conv.status),
+  at: e.at,
+});
+
+/** The cursors of a page: `nextBefore` for the older page (reading backward), `nextAfter` for the newer page (reading forward with `after`). */
+function pageView(page: TimelinePage, limit: number, forward: boolean) {
+  return {
+    limit,
+    hasMore: page.hasMore,
+    nextBefore: !forward && page.hasMore ? page.entries[0]!.seq : null,
+    nextAfter: forward && page.hasMore ? page.entries.at(-1)!.seq : null,
+  };
+}
 
 /** The turn answer's shape in words: the OpenAPI document shows it on both turn routes (the outputs are data of many kinds). */
 const TURN_ANSWER =
@@ -82,33 +133,43 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
     },
   );
 
+  /** The conversation, or 404. */
+  async function conversationOr404(id: string): Promise<ConversationRecord> {
+    const conv = await records.get(id);
+    if (!conv) throw new HttpError('conversation_not_found');
+    return conv;
+  }
+
+  /** One page of the timeline the caller may read: the latest without `after`, forward from `after` with it. */
+  async function readPage(conv: ConversationRecord, party: number | 'all', q: { limit?: number; before?: number; after?: number }) {
+    if (q.before !== undefined && q.after !== undefined && q.after >= q.before) {
+      throw queryInvalid('after', `after (${q.after}) must be below before (${q.before}).`);
+    }
+    const limit = q.limit ?? TIMELINE_PAGE_DEFAULT;
+    const page = await records.timelinePage(conv.id, {
+      limit,
+      ...(q.before !== undefined ? { before: q.before } : {}),
+      ...(q.after !== undefined ? { after: q.after } : {}),
+      ...(party === 'all' ? {} : { party }),
+    });
+    return { timeline: page.entries.map((e) => entryView(e, conv)), timelinePage: pageView(page, limit, q.after !== undefined) };
+  }
+
   app.get(
     '/v1/conversations/:id',
     {
       config: { roles: ['runtime', 'admin'] },
       schema: {
-        summary: 'Read a conversation: state and timeline (from customer, agent, bot or system) with trusted flags and the Trusted Message indicator',
+        summary: 'Read a conversation: state and the latest page of its timeline (from customer, agent, bot or system) with trusted flags and the Trusted Message indicator',
         tags: ['conversations'],
         params: IdParams,
-        querystring: z
-          .object({ party: z.union([z.literal('current'), z.literal('all'), z.coerce.number().int().min(0)]).optional().describe('current (default), all (admin only), or a party number.') })
-          .strict(),
+        querystring: z.object({ party: Party, limit: TimelineLimit }).strict(),
       },
     },
     async (request) => {
-      const conv = await records.get(request.params.id);
-      if (!conv) throw new HttpError('conversation_not_found');
-      const current = conv.state.identity.party;
-      const asked = request.query.party ?? 'current';
-      const party = asked === 'current' ? current : asked;
-      if (typeof party === 'number' && party > current) throw queryInvalid('party', `this conversation has the parties 0 to ${current} (the current one); ${party} has not started.`);
-      // After a logout the new party must not read what the earlier customer said; admins may.
-      if (request.principal!.role !== 'admin' && party === 'all') {
-        // Whether or not anyone logged out: every party's lines at once are for admins.
-        throw new HttpError('forbidden', 'party=all (every party of the conversation) needs an admin key; a runtime key reads the current party (party=current, the default).');
-      }
-      if (request.principal!.role !== 'admin' && party !== current) throw new HttpError('conversation_party_cleared');
-      const timeline = await records.timeline(conv.id, party === 'all' ? {} : { party });
+      const conv = await conversationOr404(request.params.id);
+      const party = readableParty(request, conv, request.query.party);
+      const { timeline, timelinePage } = await readPage(conv, party, { ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}) });
       const s = conv.state;
       return {
         id: conv.id,
@@ -120,15 +181,43 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
         scenario: conv.scenario,
         onboardingType: conv.onboardingType,
         step: s.step,
-        identity: { status: s.identity.status, method: s.identity.method, party: current, tokenExpiresAt: s.identity.tokenExpiresAt },
+        identity: { status: s.identity.status, method: s.identity.method, party: s.identity.party, tokenExpiresAt: s.identity.tokenExpiresAt },
         profile: { match: s.profile.match, id: s.profile.id },
         routed: s.routed,
         queue: s.queue,
         tags: s.tags,
         createdAt: conv.createdAt,
         updatedAt: conv.updatedAt,
-        timeline: timeline.map((e) => ({ seq: e.seq, turn: e.turn, party: e.party, from: e.from, text: e.text, trusted: e.trusted, indicator: trustedIndicator(e, conv.status), at: e.at })),
+        timeline,
+        timelinePage,
       };
+    },
+  );
+
+  app.get(
+    '/v1/conversations/:id/timeline',
+    {
+      config: { roles: ['runtime', 'admin'] },
+      schema: {
+        summary: "Page through a conversation's timeline by seq: the latest page, older pages with before, newer ones with after",
+        tags: ['conversations'],
+        params: IdParams,
+        querystring: z
+          .object({
+            party: Party,
+            limit: TimelineLimit,
+            before: SeqCursor('Only entries with a smaller seq (the nextBefore of the previous page); the page holds the latest of them.'),
+            after: SeqCursor('Only entries with a greater seq (the nextAfter of the previous page, or the last seq you have); the page holds the oldest of them.'),
+          })
+          .strict(),
+      },
+    },
+    async (request) => {
+      const conv = await conversationOr404(request.params.id);
+      const party = readableParty(request, conv, request.query.party);
+      const { party: _asked, ...bounds } = request.query;
+      const { timeline, timelinePage } = await readPage(conv, party, bounds);
+      return { conversationId: conv.id, party, timeline, timelinePage };
     },
   );
 };

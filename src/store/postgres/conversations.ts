@@ -17,8 +17,11 @@ import type {
   NewConversation,
   NewTimelineEntry,
   TimelineEntry,
+  TimelinePage,
+  TimelinePageQuery,
   TurnCommit,
 } from '../store.port.ts';
+import { planTimelinePage, timelinePageOf, timelineSql } from '../timeline-page.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { iso, pgCode, Rollback, transaction, type Queryable } from './connection.ts';
 
@@ -249,6 +252,18 @@ export class PostgresConversations implements ConversationRepository {
         ? await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
         : await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
     return rows.rows.map(toEntry);
+  }
+
+  async timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage> {
+    const plan = planTimelinePage(q);
+    const values: unknown[] = [];
+    const byName: Record<string, unknown> = { id: conversationId, party: plan.party, before: plan.before, after: plan.after, n: plan.limit + 1 };
+    const sql = timelineSql(plan, (name) => {
+      values.push(byName[name]);
+      return `$${values.length}`;
+    });
+    const rows = await this.pool.query<EntryRow>(sql, values);
+    return timelinePageOf(plan, rows.rows.map(toEntry));
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {

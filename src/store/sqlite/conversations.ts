@@ -17,8 +17,11 @@ import type {
   NewConversation,
   NewTimelineEntry,
   TimelineEntry,
+  TimelinePage,
+  TimelinePageQuery,
   TurnCommit,
 } from '../store.port.ts';
+import { planTimelinePage, timelinePageOf, timelineShape, timelineSql } from '../timeline-page.ts';
 import { isoTimestamp } from '../timestamps.ts';
 
 interface ConversationRow {
@@ -146,6 +149,7 @@ export class SqliteConversations implements ConversationRepository {
   private readonly createTx;
   /** One prepared statement per shape of list query (at most 2^8), prepared on first use. */
   private readonly listStatements = new Map<string, Statement<Record<string, unknown>, SummaryRow>>();
+  private readonly timelineStatements = new Map<string, Statement<Record<string, unknown>, EntryRow>>();
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<Record<string, unknown>>(
@@ -276,6 +280,21 @@ export class SqliteConversations implements ConversationRepository {
   async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
     const rows = opts?.party === undefined ? this.entries.all(conversationId) : this.entriesOfParty.all(conversationId, opts.party);
     return rows.map(toEntry);
+  }
+
+  async timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage> {
+    const plan = planTimelinePage(q);
+    const shape = timelineShape(plan);
+    let statement = this.timelineStatements.get(shape);
+    if (!statement) {
+      statement = this.db.prepare<Record<string, unknown>, EntryRow>(timelineSql(plan, (name) => `@${name}`));
+      this.timelineStatements.set(shape, statement);
+    }
+    const params: Record<string, unknown> = { id: conversationId, n: plan.limit + 1 };
+    if (plan.party !== undefined) params.party = plan.party;
+    if (plan.before !== undefined) params.before = plan.before;
+    if (plan.after !== undefined) params.after = plan.after;
+    return timelinePageOf(plan, statement.all(params).map(toEntry));
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {

@@ -40,5 +40,7 @@ export interface ConversationDetail {
   tags: string[];
   createdAt: string;
   updatedAt: string;
+  /** The latest page of the timeline (oldest first); `timelinePage.hasMore` says earlier entries exist. */
   timeline: TimelineLine[];
+  timelinePage?: { limit: number; hasMore: boolean; nextBefore: number | null; nextAfter: number | null };
 }

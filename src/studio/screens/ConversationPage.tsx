@@ -122,6 +122,11 @@ export function ConversationPage({ segment }: { segment: string }) {
       </dl>
       <div class="timeline" data-testid="timeline">
         {conv.timeline.length === 0 && <div class="empty">Nothing in the timeline yet.</div>}
+        {conv.timelinePage?.hasMore && (
+          <div class="muted small" data-testid="timeline-earlier">
+            The latest {conv.timeline.length} entries; earlier ones are in GET /v1/conversations/{conv.id}/timeline?before={conv.timelinePage.nextBefore}.
+          </div>
+        )}
         {withDividers(conv.timeline).map(({ entry, divider }) => (
           <Fragment key={entry.seq}>
             {divider && (

@@ -1,7 +1,7 @@
 // Contract: conversations, turns (version guard, idempotency, atomicity) and timelines.
 import { describe, expect, it } from 'vitest';
 import type { ConversationState } from '../../../src/core/state.ts';
-import type { IdempotencyRecord, NewTimelineEntry, Store, TurnCommit } from '../../../src/store/store.port.ts';
+import { TIMELINE_PAGE_MAX, type IdempotencyRecord, type NewTimelineEntry, type Store, type TimelinePageQuery, type TurnCommit } from '../../../src/store/store.port.ts';
 import { at, create, newConversation, stateWith, useStore, type OpenStore } from './fixtures.ts';
 
 const say = (text: string, from: NewTimelineEntry['from'] = 'bot', extra: Partial<NewTimelineEntry> = {}): NewTimelineEntry => ({
@@ -200,6 +200,110 @@ export function conversationsContract(open: OpenStore): void {
       await store().conversations.commitTurn(turn({ entries: [say('one')] }));
       await store().conversations.commitTurn(turn({ conversationId: 'c2', entries: [say('two')] }));
       expect((await store().conversations.timeline('c2')).map((e) => [e.conversationId, e.text])).toEqual([['c2', 'two']]);
+    });
+  });
+
+  describe('timelinePage', () => {
+    /** c1 with 12 entries over 4 turns, parties 0 (even texts) and 1 (odd texts), and c2 with one entry. */
+    async function twelve(): Promise<void> {
+      await store().conversations.create(newConversation('c1'), { entries: [say('e0'), say('e1', 'bot', { party: 1 }), say('e2')], idempotency: null });
+      for (let t = 0; t < 3; t++) {
+        const base = 3 + t * 3;
+        await store().conversations.commitTurn(
+          turn({ expectedVersion: t + 1, entries: [base, base + 1, base + 2].map((i) => say(`e${i}`, 'customer', { party: i % 2 })) }),
+        );
+      }
+      await create(store(), 'c2');
+      await store().conversations.commitTurn(turn({ conversationId: 'c2', entries: [say('other')] }));
+    }
+    const texts = (entries: { text: string }[]) => entries.map((e) => e.text);
+    const all = Array.from({ length: 12 }, (_, i) => `e${i}`);
+
+    it('without a cursor reads the latest page, oldest first, and says older entries remain', async () => {
+      await twelve();
+      const page = await store().conversations.timelinePage('c1', { limit: 5 });
+      expect(texts(page.entries)).toEqual(['e7', 'e8', 'e9', 'e10', 'e11']);
+      expect(page.hasMore).toBe(true);
+      const whole = await store().conversations.timelinePage('c1', { limit: 12 });
+      expect(whole).toEqual({ entries: await store().conversations.timeline('c1'), hasMore: false });
+    });
+
+    it('pages backward with before: every entry exactly once, in order', async () => {
+      await twelve();
+      for (const limit of [1, 5, 11, 12, 13]) {
+        const seen: string[] = [];
+        let q: TimelinePageQuery = { limit };
+        for (let guard = 0; guard < 20; guard++) {
+          const page = await store().conversations.timelinePage('c1', q);
+          expect(page.entries.length).toBeLessThanOrEqual(limit);
+          seen.unshift(...texts(page.entries));
+          if (!page.hasMore) break;
+          q = { limit, before: page.entries[0]!.seq };
+        }
+        expect(seen).toEqual(all);
+      }
+    });
+
+    it('pages forward with after: every entry exactly once, in order', async () => {
+      await twelve();
+      for (const limit of [1, 4, 12, 20]) {
+        const seen: string[] = [];
+        let q: TimelinePageQuery = { limit, after: 0 };
+        for (let guard = 0; guard < 20; guard++) {
+          const page = await store().conversations.timelinePage('c1', q);
+          seen.push(...texts(page.entries));
+          if (!page.hasMore) break;
+          q = { limit, after: page.entries.at(-1)!.seq };
+        }
+        expect(seen).toEqual(all);
+      }
+    });
+
+    it('before and after together bound both ends', async () => {
+      await twelve();
+      const seqs = (await store().conversations.timeline('c1')).map((e) => e.seq);
+      const between = await store().conversations.timelinePage('c1', { limit: 3, after: seqs[2]!, before: seqs[9]! });
+      expect(between).toEqual({ entries: expect.any(Array), hasMore: true });
+      expect(texts(between.entries)).toEqual(['e3', 'e4', 'e5']);
+      const rest = await store().conversations.timelinePage('c1', { limit: 3, after: seqs[5]!, before: seqs[9]! });
+      expect(texts(rest.entries)).toEqual(['e6', 'e7', 'e8']);
+      expect(rest.hasMore).toBe(false);
+      const older = await store().conversations.timelinePage('c1', { limit: 2, before: seqs[3]! });
+      expect(older).toEqual({ entries: expect.any(Array), hasMore: true });
+      expect(texts(older.entries)).toEqual(['e1', 'e2']);
+      expect(await store().conversations.timelinePage('c1', { limit: 5, after: seqs[11]! })).toEqual({ entries: [], hasMore: false });
+      expect(await store().conversations.timelinePage('c1', { limit: 5, before: seqs[0]! })).toEqual({ entries: [], hasMore: false });
+    });
+
+    it('keeps the party filter while paging', async () => {
+      await twelve();
+      const odd = all.filter((_, i) => i % 2 === 1);
+      const first = await store().conversations.timelinePage('c1', { limit: 4, party: 1 });
+      expect(texts(first.entries)).toEqual(odd.slice(2));
+      expect(first.hasMore).toBe(true);
+      const second = await store().conversations.timelinePage('c1', { limit: 4, party: 1, before: first.entries[0]!.seq });
+      expect(second).toEqual({ entries: expect.any(Array), hasMore: false });
+      expect(texts(second.entries)).toEqual(odd.slice(0, 2));
+      const forward = await store().conversations.timelinePage('c1', { limit: 10, party: 0, after: 0 });
+      expect(texts(forward.entries)).toEqual(all.filter((_, i) => i % 2 === 0));
+      expect(forward.hasMore).toBe(false);
+      expect(forward.entries.every((e) => e.party === 0)).toBe(true);
+      expect(await store().conversations.timelinePage('c1', { limit: 10, party: 2 })).toEqual({ entries: [], hasMore: false });
+    });
+
+    it("never mixes conversations, and a conversation without entries is an empty page", async () => {
+      await twelve();
+      expect(texts((await store().conversations.timelinePage('c2', { limit: 10 })).entries)).toEqual(['other']);
+      expect(await store().conversations.timelinePage('ghost', { limit: 10 })).toEqual({ entries: [], hasMore: false });
+    });
+
+    it('accepts limits 1 to TIMELINE_PAGE_MAX and refuses others and bad bounds as value_invalid', async () => {
+      await twelve();
+      expect((await store().conversations.timelinePage('c1', { limit: 1 })).entries).toHaveLength(1);
+      expect((await store().conversations.timelinePage('c1', { limit: TIMELINE_PAGE_MAX })).entries).toHaveLength(12);
+      for (const q of [{ limit: 0 }, { limit: TIMELINE_PAGE_MAX + 1 }, { limit: 1.5 }, { limit: Number.NaN }, { limit: 5, before: -1 }, { limit: 5, after: 2.5 }, { limit: 5, party: -1 }]) {
+        await expect(store().conversations.timelinePage('c1', q)).rejects.toMatchObject({ code: 'value_invalid' });
+      }
     });
   });
 }
