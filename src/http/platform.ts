@@ -1,16 +1,12 @@
 // Cross-cutting HTTP concerns registered before any route: security headers, rate limits, OpenAPI and its docs page.
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { readFileSync } from 'node:fs';
 import type { ApiKeyring } from './api-keys.ts';
 import { principalOf } from './bearer.ts';
 import { HttpError } from './error-catalogue.ts';
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { registerOpenApi } from './openapi.ts';
 
 /** Routes a probe hits every few seconds: never rate limited, or an orchestrator would kill a busy instance. */
 export const RATE_LIMIT_EXEMPT = new Set(['/healthz', '/readyz']);
@@ -57,44 +53,7 @@ export async function registerPlatform(app: FastifyInstance, opts: PlatformOptio
   });
   app.addHook('onRequest', app.rateLimit());
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'threadgate',
-        version: VERSION,
-        description: 'Chat threads that know who the customer is. Errors answer `{ code, message, requestId }`; see docs/errors.md.',
-      },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key from the keys file (data/api-keys.json on first start): `Authorization: Bearer <key>`.' },
-        },
-      },
-      tags: [
-        { name: 'conversations', description: 'The bot runtime: start conversations and post turns' },
-        { name: 'threads', description: 'Admin: drafts, published versions, rollback' },
-        { name: 'widgets', description: 'Admin: widget files' },
-        { name: 'profiles', description: 'Admin: the customer directory' },
-        { name: 'reports', description: 'Admin: onboarding report' },
-        { name: 'evaluate', description: 'Admin: simulate a turn without storing anything' },
-        { name: 'identity', description: 'threadgate as a User Identity JWT issuer' },
-        { name: 'platform', description: 'Health, readiness and metrics (public)' },
-      ],
-    },
-    // Zod schemas become JSON Schema here; routes that declare roles get the bearer scheme and their roles.
-    transform: (input) => {
-      const out = jsonSchemaTransform(input);
-      const roles = input.route.config?.roles;
-      if (!roles || !out.schema || (out.schema as { hide?: boolean }).hide) return out;
-      const schema = out.schema as Record<string, unknown>;
-      const note = `Roles: ${roles.join(', ')}.`;
-      return {
-        ...out,
-        schema: { ...schema, security: [{ bearerAuth: [] }], description: typeof schema.description === 'string' ? `${schema.description}\n\n${note}` : note },
-      };
-    },
-    transformObject: jsonSchemaTransformObject,
-  });
+  await registerOpenApi(app);
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP, uiConfig: { persistAuthorization: false } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

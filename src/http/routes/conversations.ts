@@ -7,6 +7,7 @@ import { requestHash, type ServiceResult } from '../../runtime/conversation-serv
 import { trustedIndicator } from '../../runtime/trusted-indicator.ts';
 import { TIMELINE_PAGE_MAX, type ConversationRecord, type TimelineEntry, type TimelinePage } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { TurnAnswerSchema } from '../schemas/turn-answer.ts';
 import { queryInvalid } from '../query-time.ts';
 
 const IdempotencyHeader = z
@@ -100,6 +101,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
         tags: ['conversations'],
         body: StartRequestSchema,
         querystring: Explain,
+        response: { 201: TurnAnswerSchema },
         headers: z.object({ 'idempotency-key': IdempotencyHeader }).passthrough(),
       },
     },
@@ -123,6 +125,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
         params: IdParams,
         body: CallerTurnEventSchema,
         querystring: Explain,
+        response: { 200: TurnAnswerSchema },
         headers: z.object({ 'idempotency-key': IdempotencyHeader }).passthrough(),
       },
     },
