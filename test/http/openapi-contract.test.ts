@@ -55,6 +55,7 @@ describe('the OpenAPI document', () => {
     const answer = spec.components.schemas.TurnAnswer;
     expect(answer.required).toEqual(expect.arrayContaining(['outputs', 'identity', 'trusted', 'conversationId', 'version']));
     expect(answer.properties.identity.properties.trusted.type).toBe('boolean');
+    expect(spec.components.schemas.Conversation.properties.timeline.items.$ref).toBe('#/components/schemas/TimelineEntry');
     expect(spec.components.schemas.Output.oneOf.length).toBeGreaterThanOrEqual(8);
     expect(spec.components.schemas.Error.properties.code.enum).toEqual(expect.arrayContaining(['version_conflict', 'validation_failed', 'store_unavailable']));
   });
@@ -84,6 +85,11 @@ describe('answers seen on a whole conversation validate against the document', (
     const form = await call('POST', '/v1/conversations', '/v1/conversations', { widgetId: 'shop-form' });
     await call('POST', `/v1/conversations/${form.json().conversationId}/turns`, path, { type: 'submit_form', fields: { name: 'Julie Doe', email: 'julie@example.com' } });
     await call('POST', `/v1/conversations/${form.json().conversationId}/turns`, path, { type: 'message', text: 'order status' });
+    await call('GET', `/v1/conversations/${id}`, '/v1/conversations/{id}');
+    await call('GET', `/v1/conversations/${id}?party=all`, '/v1/conversations/{id}', undefined, 'admin');
+    await call('GET', `/v1/conversations/${id}/timeline?limit=2`, '/v1/conversations/{id}/timeline');
+    await call('GET', `/v1/conversations/${id}/timeline?party=all&after=1`, '/v1/conversations/{id}/timeline', undefined, 'admin');
+    await call('GET', `/v1/conversations/${id}?party=all`, '/v1/conversations/{id}');
   });
 
   it('a refused request answers the error body the document describes', async () => {

@@ -7,6 +7,7 @@ import { requestHash, type ServiceResult } from '../../runtime/conversation-serv
 import { trustedIndicator } from '../../runtime/trusted-indicator.ts';
 import { TIMELINE_PAGE_MAX, type ConversationRecord, type TimelineEntry, type TimelinePage } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { ConversationReadSchema, TimelineReadSchema } from '../schemas/conversation-read.ts';
 import { TurnAnswerSchema } from '../schemas/turn-answer.ts';
 import { queryInvalid } from '../query-time.ts';
 
@@ -167,6 +168,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
         tags: ['conversations'],
         params: IdParams,
         querystring: z.object({ party: Party, limit: TimelineLimit }).strict(),
+        response: { 200: ConversationReadSchema },
       },
     },
     async (request) => {
@@ -213,6 +215,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
             after: SeqCursor('Only entries with a greater seq (the nextAfter of the previous page, or the last seq you have); the page holds the oldest of them.'),
           })
           .strict(),
+        response: { 200: TimelineReadSchema },
       },
     },
     async (request) => {
