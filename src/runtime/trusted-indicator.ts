@@ -2,7 +2,9 @@
 import type { ConversationStatus } from '../core/state.ts';
 import type { TimelineEntry } from '../store/store.port.ts';
 
-export type TrustedIndicator = 'green' | 'gray' | null;
+/** The icons an agent can see; no icon is null. */
+export const TRUSTED_INDICATORS = ['green', 'gray'] as const;
+export type TrustedIndicator = (typeof TRUSTED_INDICATORS)[number] | null;
 
 /**
  * "The green trusted message icon indicates that the Customer logged in to the account they're chatting from …

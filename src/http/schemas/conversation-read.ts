@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AUTH_STATUSES, CONVERSATION_STATUSES, IDENTITY_METHODS, PROFILE_MATCHES, SCENARIOS } from '../../core/state.ts';
 import { ONBOARDING_TYPES } from '../../core/widget.schema.ts';
 import { TIMELINE_SENDERS } from '../../store/store.port.ts';
+import { TRUSTED_INDICATORS } from '../../runtime/trusted-indicator.ts';
 
 export const TimelineEntrySchema = z
   .strictObject({
@@ -12,7 +13,7 @@ export const TimelineEntrySchema = z
     from: z.enum(TIMELINE_SENDERS),
     text: z.string(),
     trusted: z.boolean().nullable().describe('For customer messages: sent while authenticated by a token valid at that moment; null for other lines.'),
-    indicator: z.enum(['green', 'gray']).nullable().describe('The Trusted Message indicator an agent sees: green while open, gray once closed, null when not trusted.'),
+    indicator: z.enum(TRUSTED_INDICATORS).nullable().describe('The Trusted Message indicator an agent sees: green while open, gray once closed, null when not trusted.'),
     at: z.string(),
   })
   .meta({ id: 'TimelineEntry' });

@@ -5,6 +5,7 @@ import { NOTICE_CODES, TURN_ERROR_CODES } from '../../core/outputs.ts';
 import { AUTH_STATUSES, CONVERSATION_STATUSES, IDENTITY_METHODS, PROFILE_MATCHES, SCENARIOS } from '../../core/state.ts';
 import { SLOT_TYPES } from '../../core/thread.schema.ts';
 import type { TurnResponse } from '../../runtime/conversation-service.ts';
+import { TRUSTED_INDICATORS } from '../../runtime/trusted-indicator.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const step = z.string().describe('The thread step this output comes from.');
@@ -92,7 +93,7 @@ export const TurnAnswerSchema = z
       pastConversations: z.number().int().nullable().describe("The matched profile's conversations created before this one; null without a profile."),
     }),
     trusted: z.boolean().nullable().describe("Trust of this turn's customer message; null when the event is not a message."),
-    indicator: z.enum(['green', 'gray']).nullable().describe("The Trusted Message indicator of this turn's customer message: green, or null."),
+    indicator: z.enum(TRUSTED_INDICATORS).nullable().describe("The Trusted Message indicator of this turn's customer message: green, or null."),
     capabilities: z
       .strictObject({ transcript: z.boolean(), rating: z.boolean(), form: z.enum(['required', 'offered', 'none']), loginUrl: z.string().nullable() })
       .describe('What the customer may do now: request a transcript, rate, the form, the login link to show (null once trusted).'),
