@@ -3,6 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { planList, planShape, toPage, type ListPlan } from '../conversation-list.ts';
 import { decodeStateJson } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
+import { GroupCommit } from './group-commit.ts';
 import type {
   CommitResult,
   ConversationCursor,
@@ -145,7 +146,8 @@ export class SqliteConversations implements ConversationRepository {
   private readonly idempotency;
   private readonly insertIdempotency;
   private readonly countProfile;
-  private readonly commitTx;
+  /** Turns commit in groups: one transaction and one fsync for the turns that finish in the same loop turn. */
+  readonly turnCommits: GroupCommit<TurnCommit, CommitResult>;
   private readonly createTx;
   /** One prepared statement per shape of list query (at most 2^8), prepared on first use. */
   private readonly listStatements = new Map<string, Statement<Record<string, unknown>, SummaryRow>>();
@@ -180,7 +182,7 @@ export class SqliteConversations implements ConversationRepository {
     this.countProfile = db
       .prepare<[string, string, string], number>('SELECT count(*) FROM conversations WHERE profile_id = ? AND (created_at, id) < (?, ?)')
       .pluck();
-    this.commitTx = db.transaction((c: TurnCommit): CommitResult => this.applyTurn(c));
+    this.turnCommits = new GroupCommit(db, (c: TurnCommit): CommitResult => this.applyTurn(c));
     this.createTx = db.transaction((r: NewConversation, start: ConversationStart | undefined): CreateResult => this.applyCreate(r, start));
   }
 
@@ -223,9 +225,9 @@ export class SqliteConversations implements ConversationRepository {
     return row ? toConversation(row) : null;
   }
 
-  /** IMMEDIATE: the idempotency and version checks see the latest commit of every connection. */
-  async commitTurn(c: TurnCommit): Promise<CommitResult> {
-    return this.commitTx.immediate(c);
+  /** IMMEDIATE (in the group's transaction): the idempotency and version checks see the latest commit of every connection. */
+  commitTurn(c: TurnCommit): Promise<CommitResult> {
+    return this.turnCommits.submit(c);
   }
 
   private applyTurn(c: TurnCommit): CommitResult {
