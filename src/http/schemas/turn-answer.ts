@@ -110,6 +110,8 @@ export const TurnAnswerSchema = z
   .meta({ id: 'TurnAnswer' });
 
 export type TurnAnswer = z.infer<typeof TurnAnswerSchema>;
+export type Output = z.infer<typeof OutputSchema>;
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
 // Compile-time drift check: what the service builds fits the schema, and the schema promises nothing the service lacks.
 type Assert<T extends true> = T;
