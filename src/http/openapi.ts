@@ -1,10 +1,12 @@
-// The OpenAPI document: zod schemas become JSON Schema, each route gets its operationId, security, success status and error answers.
+// The OpenAPI document: zod schemas become JSON Schema, each route gets its operationId, security and its error answers with their codes.
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { HTTP_ERRORS, type HttpErrorCode } from './error-catalogue.ts';
 import { OPERATIONS, operationKey } from './operation-ids.ts';
+import { routeErrorCodes, type RouteTraits } from './route-errors.ts';
 import { ErrorBodySchema } from './schemas/error-body.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -12,18 +14,20 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
 type RouteSchema = Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean };
 
-const errorAnswer = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBodySchema } } });
+/** The error body with this route's codes: the shared Error schema, its `code` narrowed to what the route can answer. */
+const errorAnswer = (description: string, codes: HttpErrorCode[]) => ({
+  description: `${description} \`code\` is one of: ${codes.map((c) => `${c} (${HTTP_ERRORS[c].status})`).join(', ')} (docs/errors.md).`,
+  content: { 'application/json': { schema: z.intersection(ErrorBodySchema, z.looseObject({ code: z.enum(codes as [HttpErrorCode, ...HttpErrorCode[]]) })) } },
+});
 
-/** Adds what every documented route answers besides its success: the shared error body for 4XX and 5XX. */
-function withAnswers(schema: RouteSchema, status: number | undefined, authenticated: boolean): RouteSchema {
+/** Adds what every documented route answers besides its success: the shared error body for 4XX and 5XX, with the route's codes. */
+function withAnswers(schema: RouteSchema, key: string, traits: RouteTraits, own: readonly HttpErrorCode[] | undefined): RouteSchema {
   const response: Record<string, unknown> = { ...(schema.response ?? {}) };
-  if (status === 204) response[204] ??= z.null().describe('Done; no body.');
-  else if (status === 201) response[201] ??= z.looseObject({}).describe('Created.');
-  // Not yet described by a schema of its own: the status is still right, the body shape is in docs/api.md.
-  else if (!Object.keys(response).some((k) => k.startsWith('2'))) response[200] ??= z.unknown().describe('OK; the body is described in docs/api.md.');
-  const client = authenticated ? 'The request is invalid (400), lacks a valid API key (401), the role may not call it (403), names nothing (404), conflicts (409) or is refused (422), or the client is rate limited (429).' : 'The request is invalid (400) or rate limited (429).';
-  response['4XX'] ??= errorAnswer(`${client} \`code\` says which (docs/errors.md).`);
-  response['5XX'] ??= errorAnswer('The database cannot serve the request now (503 store_unavailable, with Retry-After), the service is not ready or shutting down (503), or a bug (500 internal).');
+  // Every route declares its success answer, so fastify serializes through it; one that does not is refused at start-up.
+  if (!Object.keys(response).some((k) => k.startsWith('2'))) throw new Error(`${key} declares no success answer (schema.response[200|201|204]); see src/http/schemas/`);
+  const { client, server } = routeErrorCodes(traits, own);
+  response['4XX'] ??= errorAnswer('Refused.', client);
+  response['5XX'] ??= errorAnswer('The service cannot answer now (Retry-After says when to retry where it applies), or a bug.', server);
   return { ...schema, response };
 }
 
@@ -82,7 +86,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       // A route added without an entry would reach the document without an id: refuse at start-up, where a test sees it.
       if (!operation) throw new Error(`src/http/operation-ids.ts has no operationId for ${operationKey(method, input.url)}`);
       const roles = input.route.config?.roles;
-      const out = jsonSchemaTransform({ ...input, schema: withAnswers(schema, operation.status, Boolean(roles)) as TransformInput['schema'] });
+      const traits = { url: input.url, authenticated: Boolean(roles), body: schema.body !== undefined, params: schema.params !== undefined };
+      const answers = withAnswers(schema, operationKey(method, input.url), traits, input.route.config?.errors);
+      const out = jsonSchemaTransform({ ...input, schema: answers as TransformInput['schema'] });
       const documented = out.schema as Record<string, unknown>;
       const note = roles ? `Roles: ${roles.join(', ')}.` : null;
       const description = [documented.description, note].filter((d) => typeof d === 'string').join('\n\n');

@@ -7,9 +7,9 @@ import type { ApiKeyring } from './api-keys.ts';
 import { principalOf } from './bearer.ts';
 import { HttpError } from './error-catalogue.ts';
 import { registerOpenApi } from './openapi.ts';
+import { RATE_LIMIT_EXEMPT } from './rate-limit-exempt.ts';
 
-/** Routes a probe hits every few seconds: never rate limited, or an orchestrator would kill a busy instance. */
-export const RATE_LIMIT_EXEMPT = new Set(['/healthz', '/readyz']);
+export { RATE_LIMIT_EXEMPT };
 
 /**
  * The rate-limit bucket of a request: the id of its API key when the key is valid, else the client address. A

@@ -11,7 +11,7 @@ declare module 'fastify' {
 }
 
 /** Routes that keep answering normally while the service drains (liveness must not flap during shutdown). */
-const ALWAYS_SERVED = new Set(['/healthz']);
+export const ALWAYS_SERVED = new Set(['/healthz']);
 
 /**
  * Marks the app as shutting down when `close()` starts and answers new requests with 503 `shutting_down`

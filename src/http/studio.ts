@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { IdSchema } from '../core/thread.schema.ts';
 import { keyLocator } from '../lint/locate.ts';
 import { lintThread } from '../lint/index.ts';
+import { ThreadLintSchema } from './schemas/thread-answers.ts';
 import { HttpError } from './error-catalogue.ts';
 import { acceptRulesSource, compileFor, RULES_SOURCE_BODY_LIMIT, RULES_SOURCE_MEDIA_TYPES, RulesSourceBody, sourceText } from './rules-source-body.ts';
 
@@ -92,7 +93,7 @@ const lintRoute: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/threads/:id/lint',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], errors: ['draft_not_found', 'rules_invalid', 'rules_id_mismatch'] },
       bodyLimit: RULES_SOURCE_BODY_LIMIT,
       schema: {
         summary: "Lint a thread file (the body, or else the stored draft): the linter's warnings with line and column, as `threadgate validate` prints them",
@@ -100,6 +101,7 @@ const lintRoute: FastifyPluginAsync = async (root) => {
         params: ThreadParams,
         consumes: SOURCE_MEDIA_TYPES,
         body: RulesSourceBody.nullish(),
+        response: { 200: ThreadLintSchema },
       },
     },
     async (request) => {
@@ -114,7 +116,7 @@ const lintRoute: FastifyPluginAsync = async (root) => {
       }
       // A file that does not compile answers 422 rules_invalid exactly as validate does; lint needs a compiled thread.
       const thread = compileFor(text, `thread ${id} (draft)`, { kind: 'thread', id });
-      return { id, checked: given !== null ? 'body' : 'draft', findings: lintThread(thread, keyLocator(text)) };
+      return { id, checked: given !== null ? ('body' as const) : ('draft' as const), findings: lintThread(thread, keyLocator(text)) };
     },
   );
 };

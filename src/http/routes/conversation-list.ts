@@ -7,6 +7,7 @@ import { IdSchema } from '../../core/thread.schema.ts';
 import { CONVERSATION_PAGE_MAX, type ConversationCursor } from '../../store/store.port.ts';
 import { storableInstant } from '../../store/timestamps.ts';
 import { assertRangeOrder, QueryInstant } from '../query-time.ts';
+import { ConversationListSchema } from '../schemas/conversation-summary.ts';
 
 /**
  * A cursor is base64url of `[createdAt, id]`, the sort key of a page's last row. It is opaque to callers; decoding
@@ -65,7 +66,7 @@ export const conversationListRoutes: FastifyPluginAsync = async (root) => {
     '/v1/conversations',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'List conversations, newest first, with filters and a cursor for the next page', tags: ['conversations'], querystring: ListQuery },
+      schema: { summary: 'List conversations, newest first, with filters and a cursor for the next page', tags: ['conversations'], querystring: ListQuery, response: { 200: ConversationListSchema } },
     },
     async (request) => {
       const { cursor, ...q } = request.query;

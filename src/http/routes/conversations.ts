@@ -3,12 +3,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CallerTurnEventSchema, StartRequestSchema } from '../../runtime/caller-events.ts';
-import { requestHash, type ServiceResult } from '../../runtime/conversation-service.ts';
+import { requestHash, type ServiceErrorCode, type ServiceResult } from '../../runtime/conversation-service.ts';
 import { trustedIndicator } from '../../runtime/trusted-indicator.ts';
 import { TIMELINE_PAGE_MAX, type ConversationRecord, type TimelineEntry, type TimelinePage } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
 import { ConversationReadSchema, TimelineReadSchema } from '../schemas/conversation-read.ts';
 import { TurnAnswerSchema } from '../schemas/turn-answer.ts';
+import type { HttpErrorCode } from '../error-catalogue.ts';
 import { queryInvalid } from '../query-time.ts';
 
 const IdempotencyHeader = z
@@ -18,6 +19,23 @@ const IdempotencyHeader = z
   .describe('Replaying the same request with the same key returns the first answer and applies nothing twice.');
 const Explain = z.object({ explain: z.enum(['0', '1', 'true', 'false']).optional().describe('1 adds the trace of every condition evaluated.') }).strict();
 const explained = (q: { explain?: string }) => q.explain === '1' || q.explain === 'true';
+
+/** What a start answers besides the shared codes: the service's refusals of a start and the key checks of this layer. */
+const START_ERRORS = ['idempotency_key_invalid', 'idempotency_key_reused', 'widget_not_found', 'widget_thread_unknown', 'identity_required'] as const satisfies readonly HttpErrorCode[];
+/** What a turn answers besides the shared codes; a stored state threadgate cannot read is state_invalid. */
+const TURN_ERRORS = [
+  'idempotency_key_invalid',
+  'idempotency_key_reused',
+  'conversation_not_found',
+  'widget_not_found',
+  'thread_version_not_found',
+  'version_conflict',
+  'state_invalid',
+] as const satisfies readonly HttpErrorCode[];
+// Fails to compile when the service gains a refusal neither route documents.
+const everyServiceCode: readonly ((typeof START_ERRORS)[number] | (typeof TURN_ERRORS)[number])[] = [] as ServiceErrorCode[];
+void everyServiceCode;
+const READ_ERRORS = ['conversation_not_found', 'conversation_party_cleared', 'state_invalid'] as const satisfies readonly HttpErrorCode[];
 
 const IdParams = z.object({ id: z.string().min(1).max(100) }).strict();
 
@@ -95,7 +113,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/conversations',
     {
-      config: { roles: ['runtime', 'admin'] },
+      config: { roles: ['runtime', 'admin'], errors: START_ERRORS },
       schema: {
         summary: 'Start a conversation on a widget',
         description: TURN_ANSWER,
@@ -118,7 +136,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/conversations/:id/turns',
     {
-      config: { roles: ['runtime', 'admin'] },
+      config: { roles: ['runtime', 'admin'], errors: TURN_ERRORS },
       schema: {
         summary: 'Post one event of a conversation (a customer event, or an agent_message / agent_request_login) and get what the bot says and does',
         description: TURN_ANSWER,
@@ -162,7 +180,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
   app.get(
     '/v1/conversations/:id',
     {
-      config: { roles: ['runtime', 'admin'] },
+      config: { roles: ['runtime', 'admin'], errors: READ_ERRORS },
       schema: {
         summary: 'Read a conversation: state and the latest page of its timeline (from customer, agent, bot or system) with trusted flags and the Trusted Message indicator',
         tags: ['conversations'],
@@ -202,7 +220,7 @@ export const conversationRoutes: FastifyPluginAsync = async (root) => {
   app.get(
     '/v1/conversations/:id/timeline',
     {
-      config: { roles: ['runtime', 'admin'] },
+      config: { roles: ['runtime', 'admin'], errors: READ_ERRORS },
       schema: {
         summary: "Page through a conversation's timeline by seq: the latest page, older pages with before, newer ones with after",
         tags: ['conversations'],

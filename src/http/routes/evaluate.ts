@@ -13,6 +13,7 @@ import { initialState } from '../../core/state.ts';
 import { ConversationStateSchema } from '../../core/state.schema.ts';
 import { HttpError } from '../error-catalogue.ts';
 import { RULES_SOURCE_BODY_LIMIT } from '../rules-source-body.ts';
+import { EvaluateAnswerSchema } from '../schemas/evaluate-answer.ts';
 
 const RulesDocument = z.union([
   z.string().min(1).max(RULES_SOURCE_BODY_LIMIT).describe('The file as YAML or JSON text (issues carry lines).'),
@@ -46,12 +47,13 @@ export const evaluateRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/evaluate',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], errors: ['rules_invalid'] },
       bodyLimit: 2 * RULES_SOURCE_BODY_LIMIT + 64 * 1024,
       schema: {
         summary: 'Simulate one turn for authors: thread + widget + state + event in, new state, outputs, trace and capabilities out. Stateless: nothing is stored, tokens are given as already-verified results (no JWT is checked), and no profile is looked up (pass `profile` in the event to simulate a lookup).',
         tags: ['evaluate'],
         body: EvaluateBody,
+        response: { 200: EvaluateAnswerSchema },
       },
     },
     async (request) => {

@@ -1,11 +1,9 @@
 // Liveness, readiness and Prometheus metrics for orchestrators and scrapers; public, and free of customer data.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { HttpError } from '../error-catalogue.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics.ts';
-
-const Status = z.object({ status: z.literal('ok') }).strict();
+import { HealthStatusSchema, MetricsTextAnswer } from '../schemas/platform-answers.ts';
 
 export const healthRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -14,7 +12,7 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
   app.get(
     '/healthz',
     {
-      schema: { summary: 'Liveness: 200 while the process runs', tags: ['platform'], response: { 200: Status } },
+      schema: { summary: 'Liveness: 200 while the process runs', tags: ['platform'], response: { 200: HealthStatusSchema } },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -22,10 +20,11 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
   app.get(
     '/readyz',
     {
+      config: { errors: ['not_ready', 'shutting_down'] },
       schema: {
         summary: 'Readiness: 200 when the database answers and commits a probe write (and the last writes succeeded); 503 not_ready or shutting_down otherwise',
         tags: ['platform'],
-        response: { 200: Status },
+        response: { 200: HealthStatusSchema },
       },
     },
     async (request) => {
@@ -54,6 +53,7 @@ export const healthRoutes: FastifyPluginAsync = async (root) => {
       schema: {
         summary: 'Prometheus metrics (text format 0.0.4): turn counts and durations, token rejections by reason, HTTP answers by route',
         tags: ['platform'],
+        response: { 200: MetricsTextAnswer },
       },
     },
     async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(app.metrics.render()),

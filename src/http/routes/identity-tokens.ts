@@ -6,6 +6,7 @@ import { createIdentityIssuer, publicJwks, rotateKeyRing, signingKey, type Ident
 import { isThreadgateError } from '../../core/errors.ts';
 import type { KeyRingRepository } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { IdentityTokenSchema, JwksSchema } from '../schemas/identity-answers.ts';
 
 /** The store name of the ring; one ring per deployment. */
 export const IDENTITY_KEY_RING = 'identity';
@@ -80,11 +81,12 @@ export const identityTokenRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/identity-tokens',
     {
-      config: { roles: ['identity'] },
+      config: { roles: ['identity'], errors: ['identity_value_invalid'] },
       schema: {
         summary: "Mint a short-lived User Identity JWT (ES256) for a customer your backend has logged in; verify it with /.well-known/jwks.json",
         tags: ['identity'],
         body: IdentityTokenBody,
+        response: { 200: IdentityTokenSchema },
       },
     },
     async (request) => {
@@ -102,7 +104,7 @@ export const identityTokenRoutes: FastifyPluginAsync = async (root) => {
     },
   );
 
-  app.get('/.well-known/jwks.json', { schema: { summary: "The public keys of threadgate's identity key ring (JWKS)", tags: ['identity'] } }, async (_request, reply) => {
+  app.get('/.well-known/jwks.json', { schema: { summary: "The public keys of threadgate's identity key ring (JWKS)", tags: ['identity'], response: { 200: JwksSchema } } }, async (_request, reply) => {
     // Created here too, so the key is published before the first token it signs.
     const { ring, now } = await keys.current();
     reply.header('cache-control', 'public, max-age=300');

@@ -2,10 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AUTH_STATUSES, CONVERSATION_STATUSES, SCENARIOS } from '../../core/state.ts';
-import { ONBOARDING_TYPES } from '../../core/widget.schema.ts';
 import { CONVERSATION_PAGE_MAX } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { ProfileConversationListSchema } from '../schemas/conversation-summary.ts';
 import { Cursor, encodeCursor } from './conversation-list.ts';
 import { ProfileId } from './profiles.ts';
 
@@ -16,27 +15,6 @@ const Query = z
   })
   .strict();
 
-/** The answer, declared so the OpenAPI document shows every field (the store's ConversationSummary). */
-const Summary = z
-  .object({
-    id: z.string(),
-    widgetId: z.string(),
-    threadId: z.string(),
-    threadVersion: z.number().int(),
-    status: z.enum(CONVERSATION_STATUSES),
-    scenario: z.enum(SCENARIOS).describe('The onboarding scenario, most_ideal … most_undesired, or visitor.'),
-    authStatus: z.enum(AUTH_STATUSES),
-    onboardingType: z.enum(ONBOARDING_TYPES),
-    profileId: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    customerMessages: z.number().int(),
-    trustedMessages: z.number().int(),
-    trusted: z.boolean().describe('A trusted conversation: at least one customer message was trusted.'),
-  })
-  .strict();
-const Page = z.object({ profileId: z.string(), conversations: z.array(Summary), nextCursor: z.string().nullable() }).strict();
-
 export const profileConversationRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { store } = app.services;
@@ -44,7 +22,7 @@ export const profileConversationRoutes: FastifyPluginAsync = async (root) => {
   app.get(
     '/v1/profiles/:id/conversations',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], errors: ['profile_not_found'] },
       schema: {
         summary: "A profile's past conversations, newest first, with their scenario and whether each was trusted; a cursor for the next page",
         description:
@@ -52,7 +30,7 @@ export const profileConversationRoutes: FastifyPluginAsync = async (root) => {
         tags: ['profiles'],
         params: z.object({ id: ProfileId }).strict(),
         querystring: Query,
-        response: { 200: Page },
+        response: { 200: ProfileConversationListSchema },
       },
     },
     async (request) => {

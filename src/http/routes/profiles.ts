@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { normalizeEmail, normalizePhone } from '../../core/normalize.ts';
 import { StoreError } from '../../store/store-error.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { ProfileListSchema, ProfileSchema } from '../schemas/profile-answers.ts';
 
 const admin = { roles: ['admin'] } as const;
 const tags = ['profiles'];
@@ -52,14 +53,14 @@ export const profileRoutes: FastifyPluginAsync = async (root) => {
   const { clock } = app.services;
   const directory = app.services.store.profiles;
 
-  app.get('/v1/profiles', { config: admin, schema: { summary: 'List profiles by id, a page at a time', tags, querystring: ListQuery } }, async (request) => {
+  app.get('/v1/profiles', { config: admin, schema: { summary: 'List profiles by id, a page at a time', tags, querystring: ListQuery, response: { 200: ProfileListSchema } } }, async (request) => {
     const { limit, after } = request.query;
     const profiles = await directory.list(limit, after);
     // A full page may have a successor; a short one is the last.
     return { profiles, next: profiles.length === limit ? (profiles[profiles.length - 1]?.id ?? null) : null };
   });
 
-  app.get('/v1/profiles/:id', { config: admin, schema: { summary: 'Read a profile', tags, params: ProfileParams } }, async (request) => {
+  app.get('/v1/profiles/:id', { config: { ...admin, errors: ['profile_not_found'] }, schema: { summary: 'Read a profile', tags, params: ProfileParams, response: { 200: ProfileSchema } } }, async (request) => {
     const profile = await directory.get(request.params.id);
     if (!profile) throw new HttpError('profile_not_found');
     return profile;
@@ -68,12 +69,13 @@ export const profileRoutes: FastifyPluginAsync = async (root) => {
   app.put(
     '/v1/profiles/:id',
     {
-      config: admin,
+      config: { ...admin, errors: ['profile_key_taken'] },
       schema: {
         summary: 'Create or replace a profile (fields left out are cleared); 409 when an email, phone or external id belongs to another profile',
         tags,
         params: ProfileParams,
         body: ProfileBody,
+        response: { 200: ProfileSchema },
       },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../core/thread.schema.ts';
 import { REPORT_MAX_DAYS, reportDayCount } from '../../store/onboarding-report.ts';
 import { assertRangeOrder, QueryInstant, queryInvalid } from '../query-time.ts';
+import { OnboardingReportSchema } from '../schemas/onboarding-report.ts';
 
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
 const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
@@ -30,6 +31,7 @@ export const reportRoutes: FastifyPluginAsync = async (root) => {
         summary: 'Onboarding report: conversations started in [from, to) by scenario, auth status and onboarding type, and the trusted share of customer messages, in total and per UTC day',
         tags: ['reports'],
         querystring: ReportQuery,
+        response: { 200: OnboardingReportSchema },
       },
     },
     async (request) => {

@@ -10,6 +10,7 @@ import { coverThread, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPTS, type TranscriptText
 import { transcriptsIn } from '../../replay/find-transcripts.ts';
 import { HttpError } from '../error-catalogue.ts';
 import { compileFor, RULES_SOURCE_BODY_LIMIT } from '../rules-source-body.ts';
+import { CoverageAnswerSchema } from '../schemas/thread-coverage.ts';
 
 export type { CoverageAnswer } from '../../replay/coverage-answer.ts';
 
@@ -72,7 +73,7 @@ export const threadCoverageRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/threads/:id/coverage',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], errors: ['thread_not_found', 'rules_invalid', 'rules_id_mismatch'] },
       bodyLimit: BODY_LIMIT,
       schema: {
         summary: "Replay transcripts against a thread (the body's text, else the draft, else the active version) and answer which of its branches they took",
@@ -83,6 +84,7 @@ export const threadCoverageRoutes: FastifyPluginAsync = async (root) => {
         params: ThreadParams,
         // fastify hands a request without a body over as undefined.
         body: CoverageBody.nullish(),
+        response: { 200: CoverageAnswerSchema },
       },
     },
     async (request): Promise<CoverageAnswer> => {

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdSchema } from '../../core/thread.schema.ts';
-import type { ThreadVersion } from '../../store/store.port.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { ThreadDraftSavedSchema, ThreadDraftSchema, ThreadListSchema, ThreadValidationSchema, ThreadVersionListSchema, ThreadVersionSourceSchema, ThreadVersionSummarySchema, versionSummary } from '../schemas/thread-answers.ts';
 import { acceptRulesSource, compileFor, RULES_SOURCE_BODY_LIMIT, RULES_SOURCE_MEDIA_TYPES, RulesSourceBody, sourceText } from '../rules-source-body.ts';
 
 const ThreadParams = z.object({ id: IdSchema }).strict();
@@ -17,7 +17,8 @@ const tags = ['threads'];
 // The file name issues carry: an uploaded draft has no path, so it is named after what it is.
 const draftFile = (id: string) => `thread ${id} (draft)`;
 
-const versionSummary = (v: ThreadVersion) => ({ id: v.threadId, version: v.version, publishedAt: v.publishedAt, active: v.active });
+/** A file that does not compile, or names another id than the URL's. */
+const RULES_ERRORS = ['rules_invalid', 'rules_id_mismatch'] as const;
 
 export const threadRoutes: FastifyPluginAsync = async (root) => {
   acceptRulesSource(root);
@@ -28,7 +29,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
   app.put(
     '/v1/threads/:id/draft',
     {
-      config: admin,
+      config: { ...admin, errors: RULES_ERRORS },
       bodyLimit: RULES_SOURCE_BODY_LIMIT,
       schema: {
         summary: 'Store the draft of a thread (checked first: a broken file answers 422 with line-precise issues and is not stored)',
@@ -37,6 +38,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
         params: ThreadParams,
         consumes: SOURCE_MEDIA_TYPES,
         body: RulesSourceBody,
+        response: { 200: ThreadDraftSavedSchema },
       },
     },
     async (request) => {
@@ -50,7 +52,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
 
   app.get(
     '/v1/threads/:id/draft',
-    { config: admin, schema: { summary: 'Read the stored draft of a thread', tags, params: ThreadParams } },
+    { config: { ...admin, errors: ['draft_not_found'] }, schema: { summary: 'Read the stored draft of a thread', tags, params: ThreadParams, response: { 200: ThreadDraftSchema } } },
     async (request) => {
       const draft = await rules.getThreadDraft(request.params.id);
       if (!draft) throw new HttpError('draft_not_found', 'This thread has no draft; PUT /v1/threads/:id/draft first.');
@@ -61,7 +63,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/threads/:id/validate',
     {
-      config: admin,
+      config: { ...admin, errors: ['draft_not_found', ...RULES_ERRORS] },
       bodyLimit: RULES_SOURCE_BODY_LIMIT,
       schema: {
         summary: 'Check a thread file without storing anything: the one in the body, or else the stored draft',
@@ -70,6 +72,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
         // fastify hands a request without a body over as null.
         consumes: SOURCE_MEDIA_TYPES,
         body: RulesSourceBody.nullish(),
+        response: { 200: ThreadValidationSchema },
       },
     },
     async (request) => {
@@ -83,13 +86,16 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
         text = draft.source;
       }
       const thread = compileFor(text, draftFile(id), { kind: 'thread', id });
-      return { valid: true, id, checked: given !== null ? 'body' : 'draft', steps: Object.keys(thread.steps).length };
+      return { valid: true as const, id, checked: given !== null ? ('body' as const) : ('draft' as const), steps: Object.keys(thread.steps).length };
     },
   );
 
   app.post(
     '/v1/threads/:id/publish',
-    { config: admin, schema: { summary: 'Publish the draft as the next version and make it active for new conversations', tags, params: ThreadParams } },
+    {
+      config: { ...admin, errors: ['draft_not_found', ...RULES_ERRORS] },
+      schema: { summary: 'Publish the draft as the next version and make it active for new conversations', tags, params: ThreadParams, response: { 201: ThreadVersionSummarySchema } },
+    },
     async (request, reply) => {
       const { id } = request.params;
       const draft = await rules.getThreadDraft(id);
@@ -102,7 +108,7 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
     },
   );
 
-  app.get('/v1/threads', { config: admin, schema: { summary: 'List threads with their active version (null until published)', tags } }, async () => {
+  app.get('/v1/threads', { config: admin, schema: { summary: 'List threads with their active version (null until published)', tags, response: { 200: ThreadListSchema } } }, async () => {
     const ids = await rules.listThreadIds();
     const threads = await Promise.all(
       ids.map(async (id) => {
@@ -115,7 +121,10 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
 
   app.get(
     '/v1/threads/:id/versions',
-    { config: admin, schema: { summary: 'List the published versions of a thread and which one is active', tags, params: ThreadParams } },
+    {
+      config: { ...admin, errors: ['thread_not_found'] },
+      schema: { summary: 'List the published versions of a thread and which one is active', tags, params: ThreadParams, response: { 200: ThreadVersionListSchema } },
+    },
     async (request) => {
       const versions = await rules.listThreadVersions(request.params.id);
       if (versions.length === 0) throw new HttpError('thread_not_found');
@@ -125,7 +134,10 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
 
   app.get(
     '/v1/threads/:id/versions/:version',
-    { config: admin, schema: { summary: 'Read one published version of a thread, with its source', tags, params: VersionParams } },
+    {
+      config: { ...admin, errors: ['thread_version_not_found'] },
+      schema: { summary: 'Read one published version of a thread, with its source', tags, params: VersionParams, response: { 200: ThreadVersionSourceSchema } },
+    },
     async (request) => {
       const v = await rules.getThreadVersion(request.params.id, request.params.version);
       if (!v) throw new HttpError('thread_version_not_found');
@@ -136,12 +148,13 @@ export const threadRoutes: FastifyPluginAsync = async (root) => {
   app.post(
     '/v1/threads/:id/rollback',
     {
-      config: admin,
+      config: { ...admin, errors: ['thread_version_not_found'] },
       schema: {
         summary: 'Make an earlier published version active for NEW conversations; conversations in flight keep the version they started with',
         tags,
         params: ThreadParams,
         body: z.object({ version: z.number().int().min(1).max(2_147_483_647) }).strict(),
+        response: { 200: ThreadVersionSummarySchema },
       },
     },
     async (request) => {

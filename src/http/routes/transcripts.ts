@@ -9,6 +9,7 @@ import { MAX_TRANSCRIPT_CHARS } from '../../replay/cover-thread.ts';
 import { parseTranscript } from '../../replay/load-transcript.ts';
 import { HttpError } from '../error-catalogue.ts';
 import { acceptRulesSource, sourceText } from '../rules-source-body.ts';
+import { TranscriptSavedSchema } from '../schemas/transcript-saved.ts';
 
 // No dots or slashes: the name is a file name in the folder and can never leave it.
 const NameParams = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'letters, digits, _ or -, starting with a letter or digit (80 at most); the file is <name>.yaml') }).strict();
@@ -27,7 +28,7 @@ export const transcriptRoutes: FastifyPluginAsync = async (root) => {
   app.put(
     '/v1/transcripts/:name',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], errors: ['transcripts_not_configured', 'transcript_invalid', 'transcript_exists', 'transcripts_unwritable'] },
       bodyLimit: MAX_TRANSCRIPT_CHARS + 1024,
       schema: {
         summary: "Save a transcript into the server's transcripts folder (THREADGATE_TRANSCRIPTS_DIR) as <name>.yaml; it must parse as a transcript",
@@ -35,6 +36,7 @@ export const transcriptRoutes: FastifyPluginAsync = async (root) => {
         params: NameParams,
         querystring: SaveQuery,
         body: SaveBody,
+        response: { 200: TranscriptSavedSchema.describe('Replaced an existing transcript.'), 201: TranscriptSavedSchema.describe('Created.') },
       },
     },
     async (request, reply) => {

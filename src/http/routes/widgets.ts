@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseSource } from '../../core/load.ts';
 import { IdSchema } from '../../core/thread.schema.ts';
 import { HttpError } from '../error-catalogue.ts';
+import { WidgetListSchema, WidgetSavedSchema, WidgetSourceSchema, WidgetSummarySchema, type WidgetSummary } from '../schemas/widget-answers.ts';
 import { acceptRulesSource, compileFor, RULES_SOURCE_BODY_LIMIT, RULES_SOURCE_MEDIA_TYPES, RulesSourceBody, sourceText } from '../rules-source-body.ts';
 
 const WidgetParams = z.object({ id: IdSchema }).strict();
@@ -15,15 +16,21 @@ const tags = ['widgets'];
 
 const widgetFile = (id: string) => `widget ${id}`;
 
-/** What a listing shows of a stored widget; read leniently, since a listing must not fail on one odd row. */
-function summaryOf(source: string): { name: string | null; onboarding: string | null; thread: string | null } {
+/** What a listing shows of a stored widget; read leniently (a field that does not fit is null), since a listing must not fail on one odd row. */
+function summaryOf(source: string): Pick<WidgetSummary, 'name' | 'onboarding' | 'thread'> {
+  const fields = WidgetSummarySchema.pick({ name: true, onboarding: true, thread: true }).shape;
+  let doc: Record<string, unknown> | null = null;
   try {
-    const doc = parseSource(source).doc as Record<string, unknown> | null;
-    const text = (k: string) => (doc && typeof doc[k] === 'string' ? (doc[k] as string) : null);
-    return { name: text('name'), onboarding: text('onboarding'), thread: text('thread') };
+    const parsed = parseSource(source).doc;
+    doc = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : null;
   } catch {
-    return { name: null, onboarding: null, thread: null };
+    doc = null;
   }
+  const read = <T>(schema: z.ZodType<T>, value: unknown): T | null => {
+    const r = schema.safeParse(value ?? null);
+    return r.success ? r.data : null;
+  };
+  return { name: read(fields.name, doc?.name), onboarding: read(fields.onboarding, doc?.onboarding), thread: read(fields.thread, doc?.thread) };
 }
 
 export const widgetRoutes: FastifyPluginAsync = async (root) => {
@@ -32,12 +39,12 @@ export const widgetRoutes: FastifyPluginAsync = async (root) => {
   const { registry, clock } = app.services;
   const { rules } = app.services.store;
 
-  app.get('/v1/widgets', { config: admin, schema: { summary: 'List widgets', tags } }, async () => {
+  app.get('/v1/widgets', { config: admin, schema: { summary: 'List widgets', tags, response: { 200: WidgetListSchema } } }, async () => {
     const rows = await rules.listWidgets();
     return { widgets: rows.map((w) => ({ id: w.id, updatedAt: w.updatedAt, ...summaryOf(w.source) })) };
   });
 
-  app.get('/v1/widgets/:id', { config: admin, schema: { summary: 'Read a widget file', tags, params: WidgetParams } }, async (request) => {
+  app.get('/v1/widgets/:id', { config: { ...admin, errors: ['widget_not_found'] }, schema: { summary: 'Read a widget file', tags, params: WidgetParams, response: { 200: WidgetSourceSchema } } }, async (request) => {
     const row = await rules.getWidget(request.params.id);
     if (!row) throw new HttpError('widget_not_found');
     return { id: row.id, updatedAt: row.updatedAt, source: row.source };
@@ -46,7 +53,7 @@ export const widgetRoutes: FastifyPluginAsync = async (root) => {
   app.put(
     '/v1/widgets/:id',
     {
-      config: admin,
+      config: { ...admin, errors: ['rules_invalid', 'rules_id_mismatch', 'widget_thread_unknown'] },
       bodyLimit: RULES_SOURCE_BODY_LIMIT,
       schema: {
         summary: 'Create or replace a widget (checked first: it must compile, its JWT keys must resolve, its thread must be published)',
@@ -55,6 +62,7 @@ export const widgetRoutes: FastifyPluginAsync = async (root) => {
         params: WidgetParams,
         consumes: SOURCE_MEDIA_TYPES,
         body: RulesSourceBody,
+        response: { 200: WidgetSavedSchema },
       },
     },
     async (request) => {
@@ -74,8 +82,16 @@ export const widgetRoutes: FastifyPluginAsync = async (root) => {
     },
   );
 
-  app.delete('/v1/widgets/:id', { config: admin, schema: { summary: 'Delete a widget: starting conversations on it AND further turns of its conversations in flight answer 404 widget_not_found', tags, params: WidgetParams } }, async (request, reply) => {
+  app.delete('/v1/widgets/:id', {
+      config: { ...admin, errors: ['widget_not_found'] },
+      schema: {
+        summary: 'Delete a widget: starting conversations on it AND further turns of its conversations in flight answer 404 widget_not_found',
+        tags,
+        params: WidgetParams,
+        response: { 204: z.null().describe('Deleted; no body.') },
+      },
+    }, async (request, reply) => {
     if (!(await rules.deleteWidget(request.params.id))) throw new HttpError('widget_not_found');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };

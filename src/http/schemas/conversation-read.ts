@@ -58,3 +58,8 @@ export const TimelineReadSchema = z
     timelinePage: TimelinePageSchema,
   })
   .meta({ id: 'TimelinePageAnswer' });
+
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+export type TimelinePage = z.infer<typeof TimelinePageSchema>;
+export type Conversation = z.infer<typeof ConversationReadSchema>;
+export type TimelinePageAnswer = z.infer<typeof TimelineReadSchema>;

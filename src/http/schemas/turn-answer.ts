@@ -40,6 +40,12 @@ const LookupResponse = z.looseObject({
   enum: z.array(z.unknown()).optional(),
 }) as unknown as z.ZodType<ResponseSchema>;
 
+/** What the customer may do now (core/capabilities.ts), so a widget shows only the buttons that work. */
+export const CapabilitiesSchema = z
+  .strictObject({ transcript: z.boolean(), rating: z.boolean(), form: z.enum(['required', 'offered', 'none']), loginUrl: z.string().nullable() })
+  .describe('What the customer may do now: request a transcript, rate, the form, the login link to show (null once trusted).')
+  .meta({ id: 'Capabilities' });
+
 /** One thing for the runtime to do, as data: say, ask, act, notice, apply an effect, call a lookup, generate, or a fault. */
 export const OutputSchema = z
   .discriminatedUnion('type', [
@@ -94,9 +100,7 @@ export const TurnAnswerSchema = z
     }),
     trusted: z.boolean().nullable().describe("Trust of this turn's customer message; null when the event is not a message."),
     indicator: z.enum(TRUSTED_INDICATORS).nullable().describe("The Trusted Message indicator of this turn's customer message: green, or null."),
-    capabilities: z
-      .strictObject({ transcript: z.boolean(), rating: z.boolean(), form: z.enum(['required', 'offered', 'none']), loginUrl: z.string().nullable() })
-      .describe('What the customer may do now: request a transcript, rate, the form, the login link to show (null once trusted).'),
+    capabilities: CapabilitiesSchema,
     outputs: z.array(OutputSchema),
     trace: z
       .looseObject({ event: z.string(), turn: z.number().int() })
@@ -106,6 +110,8 @@ export const TurnAnswerSchema = z
   .meta({ id: 'TurnAnswer' });
 
 export type TurnAnswer = z.infer<typeof TurnAnswerSchema>;
+export type Output = z.infer<typeof OutputSchema>;
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
 // Compile-time drift check: what the service builds fits the schema, and the schema promises nothing the service lacks.
 type Assert<T extends true> = T;
