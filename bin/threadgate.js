@@ -1,15 +1,12 @@
 #!/usr/bin/env node
-// The threadgate command: answers help, --version and unknown commands in plain JavaScript, else loads the
-// TypeScript sources through tsx and runs the CLI.
-import { answerWithoutCommand } from '../src/cli/usage.js';
+// The threadgate command: runs the compiled CLI in dist/ (built by `npm run build`, which `npm ci` runs through `prepare`).
+import { existsSync } from 'node:fs';
 
-const argv = process.argv.slice(2);
-// Registering tsx and compiling the CLI costs a few hundred milliseconds: not worth it to print the help.
-const answered = answerWithoutCommand(argv, process);
-if (answered !== undefined) process.exitCode = answered;
-else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('../src/cli/main.ts');
-  process.exitCode = await main(argv);
+const main = new URL('../dist/cli/main.js', import.meta.url);
+// A clone installed with scripts off has no dist/: say what to run instead of a module-not-found stack.
+if (!existsSync(main)) {
+  process.stderr.write('threadgate: dist/ is not built; run `npm run build` (npm ci runs it through prepare)\n');
+  process.exit(1);
 }
+const { main: run } = await import(main.href);
+process.exitCode = await run(process.argv.slice(2));

@@ -1,5 +1,8 @@
-// The real bin in a child process, a few times: help and --version without tsx, exit codes, and commands end to end.
-import { readFileSync } from 'node:fs';
+// The real bin in a child process, a few times: help and --version, exit codes, commands end to end, and a missing dist/.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELP } from '../../src/cli/usage.js';
 import { rulesCopy, spawnThreadgate } from './helpers.ts';
@@ -30,7 +33,7 @@ describe('bin/threadgate.js', () => {
   const copy = rulesCopy();
   afterAll(() => copy.remove());
 
-  it('a command loaded through tsx passes its exit code on: validate exits 1 on a broken copy, 0 on rules/', () => {
+  it('a command run from dist/ passes its exit code on: validate exits 1 on a broken copy, 0 on rules/', () => {
     copy.edit('threads/returns.yaml', (t) => t.replace('    next: order_details', '    next: order_detail'));
     const broken = spawnThreadgate(['validate', copy.dir]);
     expect(broken.stdout).toMatch(/threads\/returns\.yaml:\d+:\d+ error goto_step_unknown: step "order_detail" does not exist/);
@@ -43,5 +46,18 @@ describe('bin/threadgate.js', () => {
     expect(r.stdout).toContain('you> order status\n  (your message: not trusted)\n');
     expect(r.stdout).toContain('you> /help\nCommands:\n  /login <email> [name]');
     expect(r.stdout).not.toContain('never read');
+  });
+
+  it('without dist/ (a clone installed with scripts off) says what to run, exit 1, no stack', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threadgate-nodist-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync('bin/threadgate.js', join(dir, 'bin/threadgate.js'));
+      const r = spawnSync(process.execPath, [join(dir, 'bin/threadgate.js'), '--version'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('threadgate: dist/ is not built; run `npm run build` (npm ci runs it through prepare)\n');
+      expect(r.status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -37,7 +37,7 @@ function captured(): { stream: Writable; text: () => string } {
 
 /**
  * Runs `threadgate <args>` in this process: same exit code, stdout and stderr as the bin, without paying a
- * child process and tsx start (about a second each) per call. A command that throws rejects, where the bin would crash.
+ * child process start per call. A command that throws rejects, where the bin would crash.
  */
 export async function threadgate(args: string[], opts: RunOptions = {}): Promise<Run> {
   const stdout = captured();
