@@ -211,6 +211,36 @@ describe('idempotency and concurrency', () => {
   });
 });
 
+describe('a turn stuck behind a slow one', () => {
+  it('answers 503 conversation_busy with Retry-After once it waited turnWaitMs, applies nothing, and the slow turn still commits', async () => {
+    await t.close();
+    t = await buildTestApp({ turnWaitMs: 20 });
+    const s = await start({ widgetId: 'shop-visitor' });
+    const id = s.body.conversationId;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const find = t.store.profiles.find.bind(t.store.profiles);
+    // The first identify hangs in the profile lookup, as a slow database would, until the test lets it go.
+    t.store.profiles.find = async (keys) => {
+      await released;
+      return find(keys);
+    };
+    const slow = turn(id, { type: 'identify', user: { email: 'julie@example.com' } });
+    const busy = await turn(id, { type: 'message', text: 'behind the slow one' }, { 'idempotency-key': 'b-1' });
+    expect(busy.status).toBe(503);
+    expect(busy.body.code).toBe('conversation_busy');
+    expect(busy.headers['retry-after']).toBe('1');
+    release();
+    expect((await slow).status).toBe(200);
+    expect((await t.store.conversations.get(id))!.version).toBe(2);
+    expect((await t.store.conversations.timeline(id)).some((e) => e.text === 'behind the slow one')).toBe(false);
+    // Sent again with its key once the queue is free, it applies.
+    const again = await turn(id, { type: 'message', text: 'behind the slow one' }, { 'idempotency-key': 'b-1' });
+    expect(again.status).toBe(200);
+    expect(again.body.version).toBe(3);
+  });
+});
+
 describe('a race lost again and again', () => {
   it('answers 409 version_conflict after its retries, and writes nothing', async () => {
     const s = await start({ widgetId: 'shop-visitor' });
