@@ -118,6 +118,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       rateLimitPerMinute: config.rateLimitPerMinute,
       authFailuresPerMinute: config.authFailuresPerMinute,
       requestTimeoutMs: config.requestTimeoutMs,
+      turnWaitMs: config.turnWaitMs,
       identity: { issuer: config.identityIssuer, audience: config.identityAudience, ttlSeconds: config.identityTokenTtlSeconds },
       logger: loggerOptions(config.logLevel),
       lookups: { allowHosts: config.lookupAllowHosts, allowPrivate: config.lookupAllowPrivate },

@@ -44,6 +44,8 @@ export interface BuildOptions {
   identity?: { issuer: string; audience: string; ttlSeconds: number };
   logger?: FastifyServerOptions['logger'];
   requestTimeoutMs?: number;
+  /** How long a turn waits for the earlier turns on its conversation before 503 conversation_busy (default 10 s). */
+  turnWaitMs?: number;
   /** Where `lookup` steps may go; default: nowhere (every lookup fails with host_not_allowed). */
   lookups?: LookupSettings;
   /** Transcripts the coverage route replays when a request sends none; default none. */
@@ -98,6 +100,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     registry: opts.registry,
     conversations: new ConversationService(opts.store, opts.registry, clock, newId, {
       lookup: (request, response) => executeLookup(request, response, { allowHosts: opts.lookups?.allowHosts ?? [], allowPrivate: opts.lookups?.allowPrivate ?? false }),
+      ...(opts.turnWaitMs !== undefined ? { turnWaitMs: opts.turnWaitMs } : {}),
     }),
     clock,
     newId,

@@ -27,6 +27,8 @@ export const ConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     bodyLimitBytes: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     requestTimeoutMs: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+    /** How long a turn waits for the earlier turns on its conversation (this instance's queue, then the lock) before 503 conversation_busy. */
+    turnWaitMs: z.coerce.number().int().min(10).max(600_000).default(10_000),
     rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(1200),
     /** Requests with a missing or wrong API key one client address may make per minute; then 429 (valid keys still pass). */
     authFailuresPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(30),
@@ -81,6 +83,7 @@ const ENV: Record<string, keyof z.input<typeof ConfigSchema>> = {
   THREADGATE_LOG_LEVEL: 'logLevel',
   THREADGATE_BODY_LIMIT_BYTES: 'bodyLimitBytes',
   THREADGATE_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  THREADGATE_TURN_WAIT_MS: 'turnWaitMs',
   THREADGATE_RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
   THREADGATE_AUTH_FAILURES_PER_MINUTE: 'authFailuresPerMinute',
   THREADGATE_IDENTITY_ISSUER: 'identityIssuer',

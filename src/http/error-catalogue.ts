@@ -17,6 +17,10 @@ export const HTTP_ERRORS = {
     message: 'The customer of this conversation logged out (clear_user); the timeline of an earlier party is not shown to the new one. Pass ?party=current or read as admin.',
   },
   version_conflict: { status: 409, message: 'Another turn changed this conversation at the same time; send the turn again (with the same Idempotency-Key).' },
+  conversation_busy: {
+    status: 503,
+    message: 'Earlier turns on this conversation kept it busy for the whole turn wait (THREADGATE_TURN_WAIT_MS); nothing was applied. Send the turn again after Retry-After, with the same Idempotency-Key.',
+  },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used for a different request; use a new key for a new request.' },
   idempotency_key_invalid: { status: 400, message: 'Idempotency-Key must be 1-200 printable ASCII characters.' },
   identity_required: { status: 422, message: "This widget's onboarding type is `code`: start the conversation with `user` (setUser) or a `token`." },

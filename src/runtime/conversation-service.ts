@@ -1,4 +1,4 @@
-// Starting conversations and applying turns: load, run the core, commit atomically, retry on a lost race.
+// Starting conversations and applying turns: one at a time per conversation, load, run the core, commit atomically.
 import { createHash } from 'node:crypto';
 import { capabilitiesOf, type Capabilities } from '../core/capabilities.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
@@ -8,6 +8,7 @@ import type { ConversationCursor, ConversationRepository, IdempotencyRecord, Sto
 import type { ProfileDirectory } from '../profiles/profile-directory.ts';
 import type { RulesRegistry } from './rules-registry.ts';
 import type { CallerEvent, CallerTurnEvent, StartRequest } from './caller-events.ts';
+import { ConversationQueue } from './conversation-queue.ts';
 import { runTurn, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
 import { timelineEntries } from './timeline.ts';
 import { trustedIndicator, type TrustedIndicator } from './trusted-indicator.ts';
@@ -19,6 +20,7 @@ export type ServiceErrorCode =
   | 'thread_version_not_found'
   | 'identity_required'
   | 'version_conflict'
+  | 'conversation_busy'
   | 'idempotency_key_reused';
 
 export type ServiceResult = { ok: true; status: number; body: TurnResponse; replayed: boolean } | { ok: false; code: ServiceErrorCode; message?: string; details?: Record<string, unknown> };
@@ -48,7 +50,11 @@ export interface Idempotency {
   requestHash: string;
 }
 
+/** Commits tried when another writer still wins the version race (a process that does not take the turn lock). */
 const MAX_ATTEMPTS = 4;
+
+/** How long a turn waits, by default, for the turns before it on its conversation (queue and lock together). */
+export const DEFAULT_TURN_WAIT_MS = 10_000;
 
 /** A stable hash of a request: keys sorted, so the same JSON in another key order is the same request. */
 export function requestHash(parts: unknown): string {
@@ -103,6 +109,9 @@ export class ConversationService {
 
   private readonly conversations: ConversationRepository;
   private readonly directory: ProfileDirectory;
+  /** This instance's turns, one conversation at a time; the store's turn lock orders them across instances. */
+  private readonly queue = new ConversationQueue();
+  private readonly turnWaitMs: number;
 
   constructor(
     /** Conversations for the turns; profiles as the directory the runtime finds and creates customers in. */
@@ -110,11 +119,21 @@ export class ConversationService {
     private readonly registry: RulesRegistry,
     private readonly clock: () => Date,
     private readonly newId: () => string,
-    /** How `lookup` outputs are carried out; without one, every lookup fails as host_not_allowed. */
-    private readonly options: { lookup?: LookupExecutor } = {},
+    /**
+     * `lookup`: how `lookup` outputs are carried out; without one, every lookup fails as host_not_allowed.
+     * `turnWaitMs`: how long a turn may wait for the turns before it on its conversation before it answers
+     * `conversation_busy` without being applied (DEFAULT_TURN_WAIT_MS).
+     */
+    private readonly options: { lookup?: LookupExecutor; turnWaitMs?: number } = {},
   ) {
     this.conversations = store.conversations;
     this.directory = store.profiles;
+    this.turnWaitMs = options.turnWaitMs ?? DEFAULT_TURN_WAIT_MS;
+  }
+
+  /** How many conversations have turns queued or running in this instance now (entries go when a queue empties). */
+  get busyConversations(): number {
+    return this.queue.size;
   }
 
   private observe(kind: TurnObservation['kind'], started: number, attempts: number, result: ServiceResult): ServiceResult {
@@ -205,12 +224,29 @@ export class ConversationService {
     return { ok: true, status: 201, body, replayed: false };
   }
 
-  /** Applies one event; a lost race re-runs the turn on the fresh state (the core is pure, so that is safe). */
+  /**
+   * Applies one event after the turns that arrived before it on the same conversation: first in this instance's
+   * queue, then under the store's turn lock (other instances' turns). A race lost all the same (a writer outside
+   * the lock) re-runs the turn on the fresh state; the core is pure, so that is safe.
+   */
   async turn(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean } = {}): Promise<ServiceResult> {
     const started = performance.now();
     const attempts = { n: 0 };
-    const result = await this.turnWithRetries(conversationId, event, opts, attempts);
-    return this.observe('turn', started, attempts.n, result);
+    const queued = await this.queue.run(conversationId, this.turnWaitMs, async (leftMs) => {
+      const locked = await this.conversations.serializeTurn(conversationId, leftMs, () => this.turnWithRetries(conversationId, event, opts, attempts));
+      return locked.ok ? locked.value : this.busy();
+    });
+    return this.observe('turn', started, attempts.n, queued.ok ? queued.value : this.busy());
+  }
+
+  /** Waited the whole turnWaitMs for earlier turns (in this instance or another): nothing was applied. */
+  private busy(): ServiceResult {
+    return {
+      ok: false,
+      code: 'conversation_busy',
+      message: `Earlier turns on this conversation kept it busy for ${this.turnWaitMs} ms; nothing was applied. Send the turn again (with the same Idempotency-Key, if it had one).`,
+      details: { waitedMs: this.turnWaitMs },
+    };
   }
 
   private async turnWithRetries(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean }, attempts: { n: number }): Promise<ServiceResult> {

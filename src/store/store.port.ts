@@ -105,6 +105,9 @@ export type CommitResult =
   | { ok: false; reason: 'idempotent_replay'; record: IdempotencyRecord }
   | { ok: false; reason: 'not_found' };
 
+/** What serializeTurn answers: the turn's own value, or that the conversation stayed locked for the whole wait. */
+export type TurnLockResult<T> = { ok: true; value: T } | { ok: false; reason: 'lock_timeout' };
+
 export interface ReportQuery {
   from: string;
   to: string;
@@ -217,6 +220,17 @@ export interface ConversationRepository {
   create(record: NewConversation, start?: ConversationStart): Promise<CreateResult>;
   /** Throws StoreError `state_invalid` when the stored state is not one threadgate can continue (decode-state.ts). */
   get(id: string): Promise<ConversationRecord | null>;
+  /**
+   * Runs `fn` (a whole turn: read, evaluate, commit) while no other serializeTurn on the same conversation runs
+   * against this database, from any instance, so a second turn waits instead of losing the version race. Waits at
+   * most `waitMs` for the lock, then answers `lock_timeout` without running `fn`. The lock is held apart from `fn`'s
+   * own reads and writes, which go through the repository as usual; `fn` must not call serializeTurn again. A throw
+   * of `fn` releases the lock and rejects. PostgreSQL: a transaction-level advisory lock on a connection of a
+   * separate lock pool, so waiting never takes a connection the lock holder needs. SQLite: runs `fn` at once (the
+   * runtime already queues a conversation's turns in its process; processes sharing a file are not coordinated,
+   * as with `exclusively`). commitTurn's version guard stays the safety net in both.
+   */
+  serializeTurn<T>(conversationId: string, waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>>;
   /** Applies a turn atomically: state, timeline entries and idempotency record, or nothing. */
   commitTurn(commit: TurnCommit): Promise<CommitResult>;
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;

@@ -30,6 +30,7 @@ const TURN_ERRORS = [
   'widget_not_found',
   'thread_version_not_found',
   'version_conflict',
+  'conversation_busy',
   'state_invalid',
 ] as const satisfies readonly HttpErrorCode[];
 // Fails to compile when the service gains a refusal neither route documents.
@@ -100,6 +101,8 @@ const TURN_ANSWER =
 function send(reply: FastifyReply, result: ServiceResult, withKey: boolean): FastifyReply {
   // Resending "with the same Idempotency-Key" only makes sense to a client that sent one.
   if (!result.ok && result.code === 'version_conflict' && !withKey && !result.message) throw new HttpError('version_conflict', 'Another turn changed this conversation at the same time; send the turn again (an Idempotency-Key makes resending safe).');
+  // A turn that waited its whole turn wait for earlier ones: the queue drains at turn speed, so a second is plenty.
+  if (!result.ok && result.code === 'conversation_busy') reply.header('retry-after', '1');
   if (!result.ok) throw new HttpError(result.code, result.message, result.details ?? {});
   if (result.replayed) reply.header('idempotent-replay', 'true');
   return reply.status(result.status).send(result.body);

@@ -5,6 +5,11 @@ import { StoreError } from '../store-error.ts';
 export interface PostgresPoolOptions {
   /** Connections per instance (default 10). Instances × max must stay under the server's max_connections. */
   max?: number;
+  /**
+   * Connections of the separate pool that only holds turn locks (default: `max`); it bounds how many conversations
+   * one instance runs turns on at once. An instance opens up to max + lockMax connections.
+   */
+  lockMax?: number;
   idleTimeoutMillis?: number;
   connectionTimeoutMillis?: number;
 }

@@ -20,10 +20,12 @@ import type {
   TimelinePage,
   TimelinePageQuery,
   TurnCommit,
+  TurnLockResult,
 } from '../store.port.ts';
 import { planTimelinePage, timelinePageOf, timelineSql } from '../timeline-page.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { iso, pgCode, Rollback, transaction, type Queryable } from './connection.ts';
+import { turnLockKey, withTurnLock } from './turn-lock.ts';
 
 interface ConversationRow {
   id: string;
@@ -152,7 +154,17 @@ async function readIdempotency(q: Queryable, scope: string, key: string): Promis
 }
 
 export class PostgresConversations implements ConversationRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Connections that only hold turn locks (turn-lock.ts); `pool` keeps serving the turns themselves. */
+    private readonly lockPool: pg.Pool,
+    /** What tells this schema's conversations from another schema's with the same id in the lock key. */
+    private readonly lockScope: string,
+  ) {}
+
+  serializeTurn<T>(conversationId: string, waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>> {
+    return withTurnLock(this.lockPool, turnLockKey(this.lockScope, conversationId), waitMs, fn);
+  }
 
   /** The conversation, the timeline of its start turn and its idempotency record, or (on a replay) nothing. */
   async create(r: NewConversation, start?: ConversationStart): Promise<CreateResult> {

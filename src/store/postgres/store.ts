@@ -59,12 +59,15 @@ export class PostgresStore implements Store {
   readonly reports: PostgresReports;
   readonly keyRings: PostgresKeyRings;
   private closed: Promise<void> | null = null;
+  /** Connections that only hold turn locks, so a turn waiting for one never takes a connection the holder needs. */
+  private readonly lockPool: pg.Pool;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly opts: PostgresConnectOptions,
   ) {
-    this.conversations = new PostgresConversations(pool);
+    this.lockPool = createPool({ ...opts, pool: { ...opts.pool, max: opts.pool?.lockMax ?? opts.pool?.max ?? 10 } });
+    this.conversations = new PostgresConversations(pool, this.lockPool, opts.schema ?? '(search_path)');
     this.rules = new PostgresRules(pool);
     this.profiles = new PostgresProfiles(pool);
     this.reports = new PostgresReports(pool);
@@ -83,7 +86,7 @@ export class PostgresStore implements Store {
   }
 
   close(): Promise<void> {
-    return (this.closed ??= this.pool.end());
+    return (this.closed ??= Promise.all([this.pool.end(), this.lockPool.end()]).then(() => undefined));
   }
 
   /**

@@ -21,6 +21,7 @@ import type {
   TimelinePage,
   TimelinePageQuery,
   TurnCommit,
+  TurnLockResult,
 } from '../store.port.ts';
 import { planTimelinePage, timelinePageOf, timelineShape, timelineSql } from '../timeline-page.ts';
 import { isoTimestamp } from '../timestamps.ts';
@@ -223,6 +224,11 @@ export class SqliteConversations implements ConversationRepository {
   async get(id: string): Promise<ConversationRecord | null> {
     const row = this.byId.get(id);
     return row ? toConversation(row) : null;
+  }
+
+  /** Nothing to wait for across processes here (store.port.ts): the runtime's queue orders a process's turns. */
+  async serializeTurn<T>(_conversationId: string, _waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>> {
+    return { ok: true, value: await fn() };
   }
 
   /** IMMEDIATE (in the group's transaction): the idempotency and version checks see the latest commit of every connection. */
