@@ -43,3 +43,15 @@ describe('the client stands alone', () => {
     expect(client).toEqual(service);
   });
 });
+
+describe('docs/client.md', () => {
+  const text = readFileSync('docs/client.md', 'utf8');
+  it('names every client-side code and the default resend bounds', async () => {
+    const { CLIENT_ERROR_CODES } = await import('../../src/client/result.ts');
+    const { DEFAULT_RETRY } = await import('../../src/client/retry.ts');
+    for (const code of CLIENT_ERROR_CODES) expect(text).toContain(`\`${code}\``);
+    expect(DEFAULT_RETRY).toEqual({ retries: 3, baseDelayMs: 100, maxDelayMs: 2000 });
+    expect(text).toContain('at most 3 times');
+    expect(text).toContain('between 0 and 100,\n  200, 400 ms (full jitter, capped at 2 s)');
+  });
+});
