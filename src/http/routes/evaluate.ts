@@ -20,7 +20,7 @@ const RulesDocument = z.union([
   z.record(z.string(), z.unknown()).describe('The parsed document (issues carry field paths).'),
 ]);
 
-const EvaluateBody = z
+export const EvaluateBody = z
   .object({
     thread: RulesDocument,
     widget: RulesDocument,

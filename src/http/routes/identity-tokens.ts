@@ -55,7 +55,7 @@ export class IdentityKeyRing {
   }
 }
 
-const IdentityTokenBody = z
+export const IdentityTokenBody = z
   .object({
     type: z.enum(['email', 'phone']),
     value: z.string().min(1).max(320).describe('The email address, or the phone number in E.164 form (+14155550123).'),

@@ -31,7 +31,7 @@ const normalised = (max: number, normalize: (raw: string) => string | null, mess
 const Email = normalised(254, normalizeEmail, 'not an email address');
 const Phone = normalised(32, (raw) => normalizePhone(raw), 'not a phone number in E.164 form, such as +14155550123');
 
-const ProfileBody = z
+export const ProfileBody = z
   .object({
     name: z.string().trim().min(1).max(200).nullable().optional(),
     emails: z.array(Email).max(20).optional(),

@@ -15,7 +15,7 @@ import { TranscriptSavedSchema } from '../schemas/transcript-saved.ts';
 const NameParams = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'letters, digits, _ or -, starting with a letter or digit (80 at most); the file is <name>.yaml') }).strict();
 const SaveQuery = z.object({ replace: z.enum(['true', 'false']).optional().describe('true replaces a transcript of the same name; default: refused with 409 transcript_exists.') }).strict();
 const TranscriptText = z.string().min(1).max(MAX_TRANSCRIPT_CHARS);
-const SaveBody = z.union([TranscriptText.describe('The transcript YAML as is (application/yaml, text/yaml or text/plain).'), z.object({ source: TranscriptText }).strict()]);
+export const SaveBody = z.union([TranscriptText.describe('The transcript YAML as is (application/yaml, text/yaml or text/plain).'), z.object({ source: TranscriptText }).strict()]);
 
 /** Failures of the folder itself (read-only, full, removed) are the operator's to fix, never a 500. */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOENT', 'ENOTDIR', 'EIO']);
