@@ -181,10 +181,11 @@ export class ConversationService {
       const prior = await this.conversations.getIdempotency(opts.idempotency.scope, opts.idempotency.key);
       if (prior) return this.replay(prior, opts.idempotency.requestHash);
     }
-    const loaded = await this.registry.widget(input.widgetId);
+    const generation = await this.registry.generation();
+    const loaded = await this.registry.widget(input.widgetId, generation);
     if (!loaded) return { ok: false, code: 'widget_not_found' };
     const { widget } = loaded;
-    const active = await this.registry.activeThread(widget.thread);
+    const active = await this.registry.activeThread(widget.thread, generation);
     if (!active) return { ok: false, code: 'widget_thread_unknown' };
     const now = this.clock();
     const id = this.newId();
@@ -259,7 +260,8 @@ export class ConversationService {
       }
       const conv = await this.conversations.get(conversationId);
       if (!conv) return { ok: false, code: 'conversation_not_found' };
-      const loaded = await this.registry.widget(conv.widgetId);
+      // The generation read with the conversation vouches for the cached widget (rules-registry.ts).
+      const loaded = await this.registry.widget(conv.widgetId, conv.rulesGeneration);
       if (!loaded) return { ok: false, code: 'widget_not_found', message: `The widget "${conv.widgetId}" of this conversation no longer exists.` };
       const thread = await this.registry.thread(conv.threadId, conv.threadVersion);
       if (!thread) return { ok: false, code: 'thread_version_not_found' };

@@ -26,12 +26,15 @@ function compileThreadSource(source: string, file: string): CompiledThread {
 }
 
 /**
- * The runtime's view of the rules. Thread versions are immutable, so a compiled version is cached for
- * good; widgets are cached by their source text and rebuilt (with their verifier) when it changes.
+ * The runtime's view of the rules. Thread versions are immutable, so a compiled version is cached for good.
+ * Widgets and the active version of each thread are cached with the store's rules generation at which they
+ * were read: while the store reports the same generation (it increments it in the transaction of every admin
+ * change, on every instance's shared database) the cached entry is current and no rules row is read.
  */
 export class RulesRegistry {
   private readonly threads = new Map<string, CompiledThread>();
-  private readonly widgets = new Map<string, { source: string; loaded: LoadedWidget }>();
+  private readonly widgets = new Map<string, { source: string; loaded: LoadedWidget; generation: number }>();
+  private readonly active = new Map<string, { version: number; generation: number }>();
   private readonly verifiers = new WeakMap<CompiledWidget, TokenVerifier | null>();
 
   private readonly rules: RulesRepository;
@@ -54,20 +57,31 @@ export class RulesRegistry {
     return { widget, verifier };
   }
 
-  async widget(id: string): Promise<LoadedWidget | null> {
+  /**
+   * The widget as of rules generation `generation` (read by the caller with its conversation, or here when
+   * absent). The generation is read before the row, so an entry is never stamped newer than what it holds.
+   */
+  async widget(id: string, generation?: number): Promise<LoadedWidget | null> {
+    const g = generation ?? (await this.rules.generation());
+    const cached = this.widgets.get(id);
+    if (cached && cached.generation === g) return cached.loaded;
     const row = await this.rules.getWidget(id);
     if (!row) {
       this.widgets.delete(id);
       return null;
     }
-    const cached = this.widgets.get(id);
-    if (cached && cached.source === row.source) return cached.loaded;
-    const loaded = await this.prepareWidget(row.source, `widget ${id}`);
-    this.widgets.set(id, { source: row.source, loaded });
+    // Same source under a newer generation (another widget changed): keep the compiled one, restamp it.
+    const loaded = cached && cached.source === row.source ? cached.loaded : await this.prepareWidget(row.source, `widget ${id}`);
+    this.widgets.set(id, { source: row.source, loaded, generation: g });
     return loaded;
   }
 
   verifierFor = (widget: CompiledWidget): TokenVerifier | null => this.verifiers.get(widget) ?? null;
+
+  /** The store's rules generation now, for a caller that reads a widget and a thread as of one generation. */
+  generation(): Promise<number> {
+    return this.rules.generation();
+  }
 
   async thread(id: string, version: number): Promise<CompiledThread | null> {
     const key = `${id}@${version}`;
@@ -80,11 +94,22 @@ export class RulesRegistry {
     return compiled;
   }
 
-  async activeThread(id: string): Promise<{ thread: CompiledThread; version: number } | null> {
-    const row = await this.rules.getActiveThreadVersion(id);
-    if (!row) return null;
-    const thread = await this.thread(id, row.version);
-    return thread ? { thread, version: row.version } : null;
+  /** The active version of a thread as of rules generation `generation` (read here when absent), compiled. */
+  async activeThread(id: string, generation?: number): Promise<{ thread: CompiledThread; version: number } | null> {
+    const g = generation ?? (await this.rules.generation());
+    const cached = this.active.get(id);
+    let version = cached && cached.generation === g ? cached.version : null;
+    if (version === null) {
+      const row = await this.rules.getActiveThreadVersion(id);
+      if (!row) {
+        this.active.delete(id);
+        return null;
+      }
+      version = row.version;
+      this.active.set(id, { version, generation: g });
+    }
+    const thread = await this.thread(id, version);
+    return thread ? { thread, version } : null;
   }
 
   /**

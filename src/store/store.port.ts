@@ -37,6 +37,11 @@ export interface ConversationRecord {
   profileId: string | null;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The store's rules generation (RulesRepository.generation), read in the same query as the row by `get`: the
+   * runtime keeps its compiled widget while it is unchanged, without reading the widget. Absent from other reads.
+   */
+  rulesGeneration?: number;
 }
 
 /** Who a timeline line is from; the stores' CHECK constraints hold the same list (migration 3). */
@@ -256,8 +261,14 @@ export interface ConversationRepository {
   countForProfile(profileId: string, before: ConversationCursor): Promise<number>;
 }
 
-/** Rules documents kept verbatim: thread drafts, published thread versions (one active per thread) and widgets. */
+/**
+ * Rules documents kept verbatim: thread drafts, published thread versions (one active per thread) and widgets.
+ * Every change the runtime sees (put/delete widget, publish, activate) increments the rules generation in the same
+ * transaction, so a cache stamped with a generation is current exactly while the store still reports that number.
+ */
 export interface RulesRepository {
+  /** The rules generation: a counter that only grows, incremented by every widget or active-thread change. */
+  generation(): Promise<number>;
   putThreadDraft(id: string, source: string, now: string): Promise<RulesSource>;
   getThreadDraft(id: string): Promise<RulesSource | null>;
   /** Stores the draft as the next version and makes it active; null without a draft. */

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { PG_URL } from '../store/postgres-env.ts';
 
 export const RUNTIME_KEY = 'tg_runtime_multi_instance_0123456789abcdefghijklmnopqrstuvwxyz';
+/** For the tests that change rules through one instance while the other serves turns. */
+export const ADMIN_KEY = 'tg_admin_multi_instance_0123456789abcdefghijklmnopqrstuvwxyz0';
 export const SHOP_SECRET = 'multi-instance:Zq8vN2xR7mL4pT9wK3sD6fH1jB5cY0gA';
 
 export interface Instance {
@@ -17,7 +19,10 @@ export interface Instance {
 /** A data folder with the API keys written up front: two instances starting at once must not both generate them. */
 export async function sharedDataDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tg-multi-'));
-  const keys = [{ id: 'runtime-1', role: 'runtime', key: RUNTIME_KEY }];
+  const keys = [
+    { id: 'runtime-1', role: 'runtime', key: RUNTIME_KEY },
+    { id: 'admin-1', role: 'admin', key: ADMIN_KEY },
+  ];
   await writeFile(join(dir, 'api-keys.json'), JSON.stringify({ keys }), { mode: 0o600 });
   return dir;
 }

@@ -157,4 +157,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'rules generation',
+    // As on SQLite: the counter admin changes to widgets and active threads increment, read with every conversation
+    // load so each instance knows, without another query, whether its compiled widget and thread are current.
+    sql: `
+      CREATE TABLE rules_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n BIGINT NOT NULL
+      );
+      INSERT INTO rules_generation (id, n) VALUES (1, 0);
+    `,
+  },
 ];

@@ -170,4 +170,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'rules generation',
+    // One counter every widget and thread-activation change increments in its own transaction: a runtime that read
+    // the same number with a conversation may keep using the widget and thread it compiled at that number.
+    sql: `
+      CREATE TABLE rules_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n INTEGER NOT NULL
+      );
+      INSERT INTO rules_generation (id, n) VALUES (1, 0);
+    `,
+  },
 ];

@@ -193,8 +193,10 @@ export class PostgresConversations implements ConversationRepository {
   }
 
   async get(id: string): Promise<ConversationRecord | null> {
-    const row = (await this.pool.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id])).rows[0];
-    return row ? toConversation(row) : null;
+    // The rules generation rides along (RulesRepository.generation): the turn needs no query for its widget.
+    const sql = 'SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation FROM conversations c WHERE c.id = $1';
+    const row = (await this.pool.query<ConversationRow & { rules_generation: string }>(sql, [id])).rows[0];
+    return row ? { ...toConversation(row), rulesGeneration: Number(row.rules_generation) } : null;
   }
 
   /**

@@ -25,6 +25,9 @@ const SELECT_VERSION = `
   SELECT v.thread_id, v.version, v.source, v.published_at, (a.version IS NOT NULL) AS active
   FROM thread_versions v LEFT JOIN thread_active a ON a.thread_id = v.thread_id AND a.version = v.version`;
 
+/** In the same transaction (or statement) as the change it announces; see RulesRepository. */
+const BUMP = 'UPDATE rules_generation SET n = n + 1 WHERE id = 1';
+
 const SET_ACTIVE = 'INSERT INTO thread_active (thread_id, version) VALUES ($1, $2) ON CONFLICT (thread_id) DO UPDATE SET version = excluded.version';
 
 async function versionOf(q: Queryable, id: string, version: number): Promise<ThreadVersion | null> {
@@ -34,6 +37,10 @@ async function versionOf(q: Queryable, id: string, version: number): Promise<Thr
 
 export class PostgresRules implements RulesRepository {
   constructor(private readonly pool: pg.Pool) {}
+
+  async generation(): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>('SELECT n FROM rules_generation WHERE id = 1')).rows[0]!.n);
+  }
 
   async putThreadDraft(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
@@ -62,6 +69,7 @@ export class PostgresRules implements RulesRepository {
       const next = (await c.query<{ n: number }>('SELECT coalesce(max(version), 0)::int + 1 AS n FROM thread_versions WHERE thread_id = $1', [id])).rows[0]!.n;
       await c.query('INSERT INTO thread_versions (thread_id, version, source, published_at) VALUES ($1, $2, $3, $4)', [id, next, draft.source, at]);
       await c.query(SET_ACTIVE, [id, next]);
+      await c.query(BUMP);
       return versionOf(c, id, next);
     });
   }
@@ -83,6 +91,7 @@ export class PostgresRules implements RulesRepository {
     return transaction(this.pool, async (c) => {
       if (!(await versionOf(c, id, version))) return null;
       await c.query(SET_ACTIVE, [id, version]);
+      await c.query(BUMP);
       return versionOf(c, id, version);
     });
   }
@@ -94,8 +103,10 @@ export class PostgresRules implements RulesRepository {
 
   async putWidget(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
+    // One statement: the upsert and the generation commit together (a data-modifying CTE runs either way).
     await this.pool.query(
-      `INSERT INTO widgets (id, source, updated_at) VALUES ($1, $2, $3)
+      `WITH bump AS (${BUMP})
+       INSERT INTO widgets (id, source, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,
       [id, source, at],
     );
@@ -112,6 +123,7 @@ export class PostgresRules implements RulesRepository {
   }
 
   async deleteWidget(id: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM widgets WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    const r = await this.pool.query(`WITH gone AS (DELETE FROM widgets WHERE id = $1 RETURNING id), bump AS (${BUMP} AND EXISTS (SELECT 1 FROM gone)) SELECT count(*)::int AS n FROM gone`, [id]);
+    return (r.rows[0] as { n: number }).n > 0;
   }
 }

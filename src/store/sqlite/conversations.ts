@@ -139,6 +139,7 @@ const isPrimaryKeyViolation = (err: unknown): boolean => (err as { code?: unknow
 export class SqliteConversations implements ConversationRepository {
   private readonly insert;
   private readonly byId;
+  private readonly byIdWithGeneration;
   private readonly versionOf;
   private readonly update;
   private readonly insertEntry;
@@ -160,6 +161,9 @@ export class SqliteConversations implements ConversationRepository {
        VALUES (@id, @widgetId, @threadId, @threadVersion, 1, @state, @status, @scenario, @authStatus, @onboardingType, @profileId, @createdAt, @createdAt)`,
     );
     this.byId = db.prepare<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?');
+    this.byIdWithGeneration = db.prepare<[string], ConversationRow & { rules_generation: number }>(
+      'SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation FROM conversations c WHERE c.id = ?',
+    );
     this.versionOf = db.prepare<[string], number>('SELECT version FROM conversations WHERE id = ?').pluck();
     // The version in the WHERE clause is the optimistic-concurrency guard: a stale turn updates nothing.
     // A logout leaves no profile in the state; the conversation stays the last matched profile's (coalesce).
@@ -222,8 +226,8 @@ export class SqliteConversations implements ConversationRepository {
   }
 
   async get(id: string): Promise<ConversationRecord | null> {
-    const row = this.byId.get(id);
-    return row ? toConversation(row) : null;
+    const row = this.byIdWithGeneration.get(id);
+    return row ? { ...toConversation(row), rulesGeneration: row.rules_generation } : null;
   }
 
   /** Nothing to wait for across processes here (store.port.ts): the runtime's queue orders a process's turns. */

@@ -47,6 +47,10 @@ export class SqliteRules implements RulesRepository {
   private readonly dropWidget;
   private readonly publishTx;
   private readonly activateTx;
+  private readonly readGeneration;
+  private readonly bump;
+  private readonly putWidgetTx;
+  private readonly deleteWidgetTx;
 
   constructor(db: Database) {
     this.upsertDraft = db.prepare<[string, string, string]>(
@@ -73,6 +77,9 @@ export class SqliteRules implements RulesRepository {
     this.widgets = db.prepare<[], SourceRow>('SELECT id, source, updated_at FROM widgets ORDER BY id');
     this.dropWidget = db.prepare<[string]>('DELETE FROM widgets WHERE id = ?');
 
+    this.readGeneration = db.prepare<[], number>('SELECT n FROM rules_generation WHERE id = 1').pluck();
+    this.bump = db.prepare('UPDATE rules_generation SET n = n + 1 WHERE id = 1');
+
     // Reading max(version) and inserting max+1 must be one locked step, or two publishers pick the same number.
     this.publishTx = db.transaction((id: string, now: string): ThreadVersion | null => {
       const draft = this.draft.get(id);
@@ -80,13 +87,29 @@ export class SqliteRules implements RulesRepository {
       const next = this.nextVersion.get(id)!;
       this.insertVersion.run(id, next, draft.source, now);
       this.setActive.run(id, next);
+      this.bump.run();
       return toVersion(this.version.get(id, next)!);
     });
     this.activateTx = db.transaction((id: string, version: number): ThreadVersion | null => {
       if (!this.version.get(id, version)) return null;
       this.setActive.run(id, version);
+      this.bump.run();
       return toVersion(this.version.get(id, version)!);
     });
+    // The change and its generation commit together: no reader sees the new widget under the old number.
+    this.putWidgetTx = db.transaction((id: string, source: string, at: string) => {
+      this.upsertWidget.run(id, source, at);
+      this.bump.run();
+    });
+    this.deleteWidgetTx = db.transaction((id: string): boolean => {
+      const gone = this.dropWidget.run(id).changes > 0;
+      if (gone) this.bump.run();
+      return gone;
+    });
+  }
+
+  async generation(): Promise<number> {
+    return this.readGeneration.get()!;
   }
 
   async putThreadDraft(id: string, source: string, now: string): Promise<RulesSource> {
@@ -128,7 +151,7 @@ export class SqliteRules implements RulesRepository {
 
   async putWidget(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
-    this.upsertWidget.run(id, source, at);
+    this.putWidgetTx.immediate(id, source, at);
     return { id, source, updatedAt: at };
   }
 
@@ -142,6 +165,6 @@ export class SqliteRules implements RulesRepository {
   }
 
   async deleteWidget(id: string): Promise<boolean> {
-    return this.dropWidget.run(id).changes > 0;
+    return this.deleteWidgetTx.immediate(id);
   }
 }

@@ -41,7 +41,7 @@ export function conversationsContract(open: OpenStore): void {
       const input = newConversation('c1', { status: 'active', scenario: 'standard', auth: 'identified', onboarding: 'form', widgetId: 'wf', createdAt: at(3) });
       const r = await store().conversations.create(input);
       expect(r).toEqual({ ok: true, conversation: { ...input, profileId: null, version: 1, updatedAt: at(3) } });
-      expect(await store().conversations.get('c1')).toEqual({ ...input, profileId: null, version: 1, updatedAt: at(3) });
+      expect(await store().conversations.get('c1')).toEqual({ ...input, profileId: null, version: 1, updatedAt: at(3), rulesGeneration: expect.any(Number) });
     });
 
     it('writes the start turn (entries at turn 1) and its idempotency record with the conversation', async () => {

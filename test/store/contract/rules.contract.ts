@@ -1,6 +1,6 @@
 // Contract: thread drafts, published versions with rollback, and widgets.
 import { describe, expect, it } from 'vitest';
-import { at, useStore, type OpenStore } from './fixtures.ts';
+import { at, create, useStore, type OpenStore } from './fixtures.ts';
 
 export function rulesContract(open: OpenStore): void {
   const store = useStore(open);
@@ -81,6 +81,46 @@ export function rulesContract(open: OpenStore): void {
       expect(await store().rules.deleteWidget('w1')).toBe(true);
       expect(await store().rules.deleteWidget('w1')).toBe(false);
       expect(await store().rules.listWidgets()).toEqual([{ id: 'w2', source: 'id: w2 # edited', updatedAt: at(1) }]);
+    });
+  });
+
+  describe('rules generation', () => {
+    it('grows with every change a runtime sees (widget put/delete, publish, rollback), and with nothing else', async () => {
+      const g = () => store().rules.generation();
+      const g0 = await g();
+      await store().rules.putThreadDraft('t1', 'one', at(0));
+      expect(await g()).toBe(g0);
+      await store().rules.publishThread('t1', at(1));
+      const g1 = await g();
+      expect(g1).toBeGreaterThan(g0);
+      await store().rules.putThreadDraft('t1', 'two', at(2));
+      await store().rules.publishThread('t1', at(3));
+      const g2 = await g();
+      expect(g2).toBeGreaterThan(g1);
+      await store().rules.activateThreadVersion('t1', 1);
+      const g3 = await g();
+      expect(g3).toBeGreaterThan(g2);
+      expect(await store().rules.activateThreadVersion('t1', 9)).toBeNull();
+      await store().rules.putWidget('w1', 'id: w1', at(4));
+      const g4 = await g();
+      expect(g4).toBeGreaterThan(g3);
+      expect(await store().rules.deleteWidget('w1')).toBe(true);
+      const g5 = await g();
+      expect(g5).toBeGreaterThan(g4);
+      // Reads, and a delete that deleted nothing, leave it alone.
+      expect(await store().rules.deleteWidget('w1')).toBe(false);
+      await store().rules.getWidget('w1');
+      await store().rules.listThreadVersions('t1');
+      expect(await g()).toBe(g5);
+    });
+
+    it('is read with the conversation by get, the same number generation() answers', async () => {
+      await create(store(), 'c1');
+      expect((await store().conversations.get('c1'))?.rulesGeneration).toBe(await store().rules.generation());
+      await store().rules.putWidget('w1', 'id: w1', at(0));
+      const now = await store().rules.generation();
+      expect((await store().conversations.get('c1'))?.rulesGeneration).toBe(now);
+      expect(await store().conversations.get('nobody')).toBeNull();
     });
   });
 }
