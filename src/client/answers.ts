@@ -1,89 +1,31 @@
-// The answers of routes that have no zod response schema yet, typed from what their handlers return (store and core types).
-import type { PublicEcJwk } from '../auth/key-ring.ts';
-import type { Capabilities } from '../core/capabilities.ts';
-import type { ProfileRecord } from '../core/events.ts';
-import type { TurnResult } from '../core/outputs.ts';
-import type { Finding } from '../lint/types.ts';
-import type { CoverageAnswer } from '../replay/coverage-answer.ts';
-import type { ConversationSummary, OnboardingReport, RulesSource } from '../store/store.port.ts';
+// The answers of the routes besides start, turn and conversation reads: the types of the service's own zod response schemas, under the client's names.
+import type { ConversationList, ProfileConversationList } from '../http/schemas/conversation-summary.ts';
+import type { EvaluateAnswer } from '../http/schemas/evaluate-answer.ts';
+import type { IdentityToken, Jwks } from '../http/schemas/identity-answers.ts';
+import type { OnboardingReport } from '../http/schemas/onboarding-report.ts';
+import type { HealthStatus } from '../http/schemas/platform-answers.ts';
+import type { Profile, ProfileList } from '../http/schemas/profile-answers.ts';
+import type { ThreadDraft, ThreadDraftSaved, ThreadLint, ThreadList, ThreadValidation, ThreadVersionList, ThreadVersionSource, ThreadVersionSummary } from '../http/schemas/thread-answers.ts';
+import type { CoverageAnswer } from '../http/schemas/thread-coverage.ts';
+import type { TranscriptSaved } from '../http/schemas/transcript-saved.ts';
+import type { WidgetList, WidgetSaved, WidgetSource } from '../http/schemas/widget-answers.ts';
 
-export type { CoverageAnswer, ProfileRecord, OnboardingReport, ConversationSummary };
-
-export interface HealthAnswer {
-  status: 'ok';
-}
-
-export interface Jwks {
-  keys: PublicEcJwk[];
-}
-
-export interface ConversationListAnswer {
-  conversations: ConversationSummary[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
-export interface ProfileConversationsAnswer extends ConversationListAnswer {
-  profileId: string;
-}
-
-export type StoredSource = Pick<RulesSource, 'id' | 'updatedAt'>;
-export type SourceAnswer = RulesSource;
-
-/** Which source a check ran on: the body sent, or the stored draft. */
-export type Checked = 'body' | 'draft';
-
-export interface ValidateAnswer {
-  valid: true;
-  id: string;
-  checked: Checked;
-  steps: number;
-}
-
-export interface LintAnswer {
-  id: string;
-  checked: Checked;
-  findings: Finding[];
-}
-
-export interface VersionSummary {
-  id: string;
-  version: number;
-  publishedAt: string;
-  active: boolean;
-}
-
-export interface ThreadListAnswer {
-  threads: { id: string; activeVersion: number | null; draftUpdatedAt: string | null }[];
-}
-
-export interface ThreadVersionsAnswer {
-  id: string;
-  versions: VersionSummary[];
-}
-
-export type ThreadVersionAnswer = VersionSummary & { source: string };
-
-export interface TranscriptSaved {
-  name: string;
-  file: string;
-  replaced: boolean;
-}
-
-export interface WidgetListAnswer {
-  widgets: { id: string; updatedAt: string; name: string | null; onboarding: string | null; thread: string | null }[];
-}
-
-export interface ProfileListAnswer {
-  profiles: ProfileRecord[];
-  /** Pass as `after` for the next page; null on the last page. */
-  next: string | null;
-}
-
-export type EvaluateAnswer = TurnResult & { capabilities: Capabilities };
-
-export interface IdentityTokenAnswer {
-  token: string;
-  expiresAt: string;
-  kid: string;
-}
+export type { ConversationSummary } from '../http/schemas/conversation-summary.ts';
+export type { CoverageAnswer, EvaluateAnswer, Jwks, OnboardingReport, TranscriptSaved };
+export type HealthAnswer = HealthStatus;
+export type ConversationListAnswer = ConversationList;
+export type ProfileConversationsAnswer = ProfileConversationList;
+export type ProfileRecord = Profile;
+export type ProfileListAnswer = ProfileList;
+export type StoredSource = ThreadDraftSaved;
+export type SourceAnswer = ThreadDraft;
+export type ValidateAnswer = ThreadValidation;
+export type LintAnswer = ThreadLint;
+export type VersionSummary = ThreadVersionSummary;
+export type ThreadListAnswer = ThreadList;
+export type ThreadVersionsAnswer = ThreadVersionList;
+export type ThreadVersionAnswer = ThreadVersionSource;
+export type WidgetListAnswer = WidgetList;
+export type WidgetSourceAnswer = WidgetSource;
+export type WidgetSavedAnswer = WidgetSaved;
+export type IdentityTokenAnswer = IdentityToken;

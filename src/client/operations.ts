@@ -72,8 +72,8 @@ export interface Operations {
   getThreadCoverage: Op<Id, undefined, z.input<typeof CoverageBody> | undefined, A.CoverageAnswer>;
   putTranscript: Op<{ name: string }, { replace?: boolean }, z.input<typeof SaveBody>, A.TranscriptSaved>;
   listWidgets: Op<{}, undefined, undefined, A.WidgetListAnswer>;
-  getWidget: Op<Id, undefined, undefined, A.SourceAnswer>;
-  putWidget: Op<Id, undefined, RulesSourceBodyValue, A.StoredSource>;
+  getWidget: Op<Id, undefined, undefined, A.WidgetSourceAnswer>;
+  putWidget: Op<Id, undefined, RulesSourceBodyValue, A.WidgetSavedAnswer>;
   /** 204: nothing in the answer. */
   deleteWidget: Op<Id, undefined, undefined, undefined>;
   listProfiles: Op<{}, { limit?: number; after?: string }, undefined, A.ProfileListAnswer>;

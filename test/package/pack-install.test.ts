@@ -22,18 +22,17 @@ const EXPORTS: Record<string, string[]> = {
     'rotateKeyRing', 'serveForever', 'startServer',
   ],
   'threadgate/testing': ['transcriptTests'],
-  // src/client/index.ts is a placeholder until the typed client lands; its names go here with it.
-  'threadgate/client': [],
+  'threadgate/client': ['CLIENT_ERROR_CODES', 'DEFAULT_RETRY', 'createClient', 'isClientError'],
 };
 
 /** A consumer's TypeScript file: compiled with tsc against the installed declarations only. */
 const CONSUMER_TS = `import { compile, evaluateTurn, loadRulesDir, type TurnResult, type CompiledThread } from 'threadgate';
 import { build, openSqliteStore, loadConfig, type Store } from 'threadgate/server';
 import { transcriptTests } from 'threadgate/testing';
-import 'threadgate/client';
+import { createClient, type TurnAnswer as ClientTurn } from 'threadgate/client';
 export const thread: (input: unknown) => CompiledThread = compile;
-export const used = [evaluateTurn, loadRulesDir, build, openSqliteStore, loadConfig, transcriptTests];
-export type Answers = [TurnResult, Store];
+export const used = [evaluateTurn, loadRulesDir, build, openSqliteStore, loadConfig, transcriptTests, createClient];
+export type Answers = [TurnResult, Store, ClientTurn['outputs'][number]['type']];
 `;
 
 let work: string;
