@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPostgresUp, SKIP_POSTGRES, SKIP_REASON, testSchemas } from '../store/postgres-env.ts';
-import { ADMIN_KEY, call, serve, sharedDataDir, type Instance } from './servers.ts';
+import { ADMIN_KEY, call, serve, sharedDataDir, stopAll, type Instance } from './servers.ts';
 
 const children: ChildProcess[] = [];
 const schemas = testSchemas();
@@ -33,14 +33,7 @@ describe.skipIf(SKIP_POSTGRES)(`rules caches across two instances on one Postgre
     threadSource = await readFile('rules/threads/returns.yaml', 'utf8');
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode !== null) continue;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopAll(children));
 
   /** Starts on `on` and sends a few turns there, so that instance has the widget and thread cached. */
   async function warm(on: Instance): Promise<string> {

@@ -81,3 +81,13 @@ export async function untilSettled(send: () => Promise<{ status: number; body: a
     await new Promise((res) => setTimeout(res, Math.random() * 10));
   }
 }
+
+/** Stops every instance a test started with SIGTERM and waits for each to exit, so the next file finds no server. */
+export async function stopAll(children: ChildProcess[]): Promise<void> {
+  for (const c of children.splice(0)) {
+    if (c.exitCode !== null) continue;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    await exited;
+  }
+}

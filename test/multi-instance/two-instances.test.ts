@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.ts';
 import { assertPostgresUp, SKIP_POSTGRES, SKIP_REASON, sql, testSchemas } from '../store/postgres-env.ts';
-import { call, serve, sharedDataDir, untilSettled, type Instance } from './servers.ts';
+import { call, serve, sharedDataDir, stopAll, untilSettled, type Instance } from './servers.ts';
 
 const children: ChildProcess[] = [];
 const schemas = testSchemas();
@@ -22,14 +22,7 @@ describe.skipIf(SKIP_POSTGRES)(`two instances on one PostgreSQL database${SKIP_P
     [a, b] = await Promise.all([serve(schema, dataDir, children), serve(schema, dataDir, children)]);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode !== null) continue;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopAll(children));
 
   it('migrated the schema once and published the rules folder once', async () => {
     // One row per migration: neither instance applied one twice.

@@ -91,12 +91,8 @@ function pageView(page: TimelinePage, limit: number, forward: boolean) {
 }
 
 /** The turn answer's shape in words: the OpenAPI document shows it on both turn routes (the outputs are data of many kinds). */
-const TURN_ANSWER =
-  'Answers `{ conversationId, version, status, step, scenario, identity: { status, method, trusted, party }, ' +
-  'profile: { match, id, pastConversations }, trusted, indicator, capabilities: { transcript, rating, form, loginUrl }, outputs, trace? }`. ' +
-  "`profile.pastConversations`: the matched profile's conversations created before this one (null without a profile). " +
-  "`indicator`: the Trusted Message indicator of this turn's customer message (`green`, or null). " +
-  '`capabilities`: what the customer may do now — request a transcript, rate, the form (`required`, `offered` or `none`), the login link to show (null once trusted).';
+// The fields are described once, in the TurnAnswer schema (schemas/turn-answer.ts) the document shows.
+const TURN_ANSWER = 'Answers a `TurnAnswer`: the outputs to render, and who the customer is, how far they are trusted and what they may do after this turn.';
 
 function send(reply: FastifyReply, result: ServiceResult, withKey: boolean): FastifyReply {
   // Resending "with the same Idempotency-Key" only makes sense to a client that sent one.
