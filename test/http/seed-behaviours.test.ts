@@ -140,9 +140,14 @@ describe('the OpenAPI document', () => {
     const spec = (await t.app.inject({ url: '/openapi.json' })).json();
     const route = spec.paths['/v1/profiles/{id}/conversations'].get;
     expect(route.summary).toMatch(/past conversations/);
-    expect(Object.keys(route.responses['200'].content['application/json'].schema.properties.conversations.items.properties)).toContain('trusted');
+    // Answers are components: follow a `$ref` to the schema it names.
+    const deref = (s: { $ref?: string }): any => (s.$ref ? spec.components.schemas[s.$ref.split('/').at(-1)!] : s);
+    const list = deref(route.responses['200'].content['application/json'].schema);
+    expect(Object.keys(deref(deref(list.properties.conversations).items).properties)).toContain('trusted');
     const turns = spec.paths['/v1/conversations/{id}/turns'].post;
-    for (const field of ['pastConversations', 'indicator', 'capabilities']) expect(turns.description).toContain(field);
+    const answer = deref(turns.responses['200'].content['application/json'].schema);
+    expect(Object.keys(answer.properties)).toEqual(expect.arrayContaining(['indicator', 'capabilities', 'profile']));
+    expect(Object.keys(answer.properties.profile.properties)).toContain('pastConversations');
     expect(JSON.stringify(turns.requestBody)).toContain('agent_request_login');
   });
 });
