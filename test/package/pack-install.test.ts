@@ -83,7 +83,7 @@ afterAll(() => {
 // Under load (2 cores shared) tsc and a cold import of fastify take longer than the default 20 s.
 describe('the packed package', { timeout: 60_000 }, () => {
   it('holds the compiled code, its declarations, the built studio and the bin, and no sources, tests or build state', () => {
-    for (const f of ['package.json', 'README.md', 'bin/threadgate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/server-api.js', 'dist/cli/main.js', 'dist/cli/usage.js', 'dist/cli/usage.d.ts', 'dist/replay/vitest.js', 'dist/client/index.js', 'dist/studio/index.html']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/threadgate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/server-api.js', 'dist/cli/main.js', 'dist/cli/usage.js', 'dist/cli/usage.d.ts', 'dist/replay/vitest.js', 'dist/client/index.js', 'dist/studio/index.html']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(src|test|bench|rules|docs)\//.test(f) || f.includes('tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
