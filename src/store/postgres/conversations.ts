@@ -234,16 +234,23 @@ export class PostgresConversations implements ConversationRepository {
    * with that record and the caller rolls back: the key is applied once.
    */
   private async writeTurn(c: Queryable, conversationId: string, turn: number, entries: NewTimelineEntry[], idem: TurnCommit['idempotency']): Promise<IdempotencyRecord | null> {
-    for (const e of entries) {
-      await c.query('INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        conversationId,
-        turn,
-        e.party,
-        e.from,
-        e.text,
-        e.trusted,
-        isoTimestamp(e.at, 'entry.at'),
-      ]);
+    if (entries.length > 0) {
+      // One round trip for all of a turn's entries; WITH ORDINALITY + ORDER BY keeps their order in `seq`.
+      await c.query(
+        `INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at)
+         SELECT $1, $2, e.party, e.sender, e.text, e.trusted, e.at
+         FROM unnest($3::int[], $4::text[], $5::text[], $6::boolean[], $7::timestamptz[]) WITH ORDINALITY AS e (party, sender, text, trusted, at, n)
+         ORDER BY e.n`,
+        [
+          conversationId,
+          turn,
+          entries.map((e) => e.party),
+          entries.map((e) => e.from),
+          entries.map((e) => e.text),
+          entries.map((e) => e.trusted),
+          entries.map((e) => isoTimestamp(e.at, 'entry.at')),
+        ],
+      );
     }
     if (!idem) return null;
     const r = idem.record;

@@ -116,6 +116,16 @@ export function conversationsContract(open: OpenStore): void {
       expect(await store().conversations.getIdempotency('turn:c1', 'k1')).toEqual(t.idempotency!.record);
     });
 
+    it("keeps a turn's many entries in the order given, with every sender, trust and text", async () => {
+      await create(store(), 'c1');
+      const froms = ['customer', 'bot', 'system'] as const;
+      const trusts = [true, false, null] as const;
+      const entries = Array.from({ length: 40 }, (_, i) => say(`m${i} "quoted", {braces} é ✓`, froms[i % 3], { trusted: trusts[i % 3], party: i % 2 }));
+      expect(await store().conversations.commitTurn(turn({ entries }))).toEqual({ ok: true, version: 2 });
+      const stored = await store().conversations.timeline('c1');
+      expect(stored.map((e) => [e.text, e.from, e.trusted, e.party, e.at])).toEqual(entries.map((e) => [e.text, e.from, e.trusted, e.party, e.at]));
+    });
+
     it('refuses a stale version with the current one, and writes nothing', async () => {
       await create(store(), 'c1');
       await store().conversations.commitTurn(turn());
