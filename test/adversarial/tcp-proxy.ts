@@ -1,4 +1,5 @@
-// A TCP proxy in front of a real server, so a test can drop every connection and refuse new ones, then let them through again.
+// A TCP proxy in front of a real server, so a test can drop every connection and refuse new ones, then let them through again,
+// or lose the answers of the first N connections (the request applied, its answer never delivered).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
@@ -8,12 +9,17 @@ export interface TcpProxy {
   /** Listens again on the same port. */
   restore: () => Promise<void>;
   close: () => Promise<void>;
+  /** Connections whose answer was dropped so far (`dropAnswers`). */
+  readonly dropped: number;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(target: { host: string; port: number }, opts: { dropAnswers?: number } = {}): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let seen = 0;
+  let dropped = 0;
   const serve = (): Server =>
     createServer((client) => {
+      const dropThis = ++seen <= (opts.dropAnswers ?? 0);
       const upstream = connect(target.port, target.host);
       for (const s of [client, upstream]) {
         sockets.add(s);
@@ -21,7 +27,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         s.on('error', () => {});
       }
       client.pipe(upstream);
-      upstream.pipe(client);
+      if (dropThis) {
+        // The server has done the work when its answer starts: cut the client off before any byte of it arrives.
+        upstream.once('data', () => {
+          dropped++;
+          client.destroy();
+          upstream.destroy();
+        });
+      } else upstream.pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -35,6 +48,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
   return {
     port,
+    get dropped() {
+      return dropped;
+    },
     cut: stop,
     restore: async () => {
       server = serve();

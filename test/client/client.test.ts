@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Client } from '../../src/client/index.ts';
 import { buildTestApp, KEYS, shopToken, type TestApp } from '../http/helpers.ts';
-import { startDropProxy, type DropProxy } from './drop-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../adversarial/tcp-proxy.ts';
 
 let t: TestApp;
 let port: number;
-let proxy: DropProxy | undefined;
+let proxy: TcpProxy | undefined;
 const waits: number[] = [];
 const noWait = async (ms: number) => {
   waits.push(ms);
@@ -93,7 +93,7 @@ describe('typed errors', () => {
   });
 
   it('no service at the address: network_error after the bounded resends of a turn, but one attempt for a read', async () => {
-    const dead = await startDropProxy({ host: '127.0.0.1', port }, 0);
+    const dead = await startTcpProxy({ host: '127.0.0.1', port });
     const deadPort = dead.port;
     await dead.close();
     const c = clientAt(deadPort);
@@ -120,7 +120,7 @@ describe('resending a turn', () => {
     const direct = clientAt(port);
     const start = await direct.startConversation({ body: { widgetId: 'shop-visitor' } });
     const id = start.ok ? start.value.conversationId : '';
-    proxy = await startDropProxy({ host: '127.0.0.1', port }, 1);
+    proxy = await startTcpProxy({ host: '127.0.0.1', port }, { dropAnswers: 1 });
     const keys: string[] = [];
     const c = createClient({
       baseUrl: `http://127.0.0.1:${proxy.port}`,
@@ -148,7 +148,7 @@ describe('resending a turn', () => {
     const direct = clientAt(port);
     const start = await direct.startConversation({ body: { widgetId: 'shop-visitor' } });
     const id = start.ok ? start.value.conversationId : '';
-    proxy = await startDropProxy({ host: '127.0.0.1', port }, 100);
+    proxy = await startTcpProxy({ host: '127.0.0.1', port }, { dropAnswers: 100 });
     const c = createClient({ baseUrl: `http://127.0.0.1:${proxy.port}`, apiKey: KEYS.runtime, sleep: noWait, random: () => 0, retry: { retries: 2 } });
     const turn = await c.postTurn({ id, body: { type: 'message', text: 'order status' } });
     expect(turn).toMatchObject({ ok: false, status: 0, error: { code: 'network_error', attempts: 3 } });
@@ -159,7 +159,7 @@ describe('resending a turn', () => {
   });
 
   it('a start whose answer was lost is resent and creates one conversation', async () => {
-    proxy = await startDropProxy({ host: '127.0.0.1', port }, 1);
+    proxy = await startTcpProxy({ host: '127.0.0.1', port }, { dropAnswers: 1 });
     const c = clientAt(proxy.port);
     const start = await c.startConversation({ body: { widgetId: 'shop-visitor' } });
     expect(start).toMatchObject({ ok: true, status: 201, attempts: 2, replayed: true });
