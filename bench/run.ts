@@ -4,7 +4,7 @@
 import { progress, writeReport, type Section } from './lib.ts';
 
 const ALL = ['core', 'token', 'http', 'scale'] as const;
-const BY_NAME_ONLY = ['postgres'] as const;
+const BY_NAME_ONLY = ['postgres', 'timeline'] as const;
 type Name = (typeof ALL)[number] | (typeof BY_NAME_ONLY)[number];
 
 const loaders: Record<Name, () => Promise<Section>> = {
@@ -13,6 +13,7 @@ const loaders: Record<Name, () => Promise<Section>> = {
   http: async () => (await import('./http.ts')).httpSection(),
   scale: async () => (await import('./scale.ts')).scaleSection(),
   postgres: async () => (await import('./postgres.ts')).postgresSection(),
+  timeline: async () => (await import('./timeline.ts')).timelineSection(),
 };
 
 const asked = process.argv.slice(2).filter((a) => a !== '--');

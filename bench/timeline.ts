@@ -1,0 +1,120 @@
+// Timeline benchmark: GET of a long conversation's first page against the GET of a short one, same service, same run.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { progress, round, table, type Section } from './lib.ts';
+import { CYCLE, post, shopToken, startService } from './processes.ts';
+import { PG_URL, benchSchemaName, dropSchema } from './pg-helpers.ts';
+
+const LONG_TURNS = Number(process.env.BENCH_TIMELINE_TURNS ?? 5000);
+const SHORT_TURNS = 10;
+const SECONDS = Number(process.env.BENCH_TIMELINE_SECONDS ?? 3);
+const CONNECTIONS = 10;
+/** Rounds of (long, short) GET runs, alternated so drift on a noisy machine hits both. */
+const ROUNDS = Number(process.env.BENCH_TIMELINE_ROUNDS ?? 3);
+/** How many turns are sent at once while filling the long conversation (they queue on it, in order). */
+const FILL_BATCH = 50;
+
+interface GetRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  bytes: number;
+}
+
+/** Sends `turns` message turns on one conversation, `FILL_BATCH` at a time (the service runs them one after another). */
+async function fill(url: string, key: string, token: string, turns: number, label: string): Promise<string> {
+  const start = await post(`${url}/v1/conversations`, key, { widgetId: 'shop-portal', token });
+  if (start.status !== 201) throw new Error(`could not start a conversation: ${start.status} ${JSON.stringify(start.body)}`);
+  const id = start.body.conversationId as string;
+  let sent = 0;
+  while (sent < turns) {
+    const batch = Array.from({ length: Math.min(FILL_BATCH, turns - sent) }, (_, i) => sent + i);
+    // Without a token after the first message the flow stays the same; a token per message is what the http bench sends.
+    const answers = await Promise.all(batch.map((n) => post(`${url}/v1/conversations/${id}/turns`, key, { type: 'message', text: CYCLE[n % CYCLE.length], token })));
+    const bad = answers.find((a) => a.status !== 200);
+    if (bad) throw new Error(`turn refused while filling: ${bad.status} ${JSON.stringify(bad.body)}`);
+    sent += batch.length;
+    if (sent % 1000 === 0) progress(`timeline ${label}: ${sent}/${turns} turns`);
+  }
+  return id;
+}
+
+async function getRun(url: string, key: string, id: string, label: string): Promise<GetRun> {
+  const r = await autocannon({
+    url: `${url}/v1/conversations/${id}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${key}` },
+  } as autocannon.Options);
+  progress(`timeline ${label}: ${Math.round(r.requests.average)} req/s p50 ${r.latency.p50} ms`);
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)) };
+}
+
+const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export interface TimelineResult {
+  store: string;
+  longTurns: number;
+  longEntries: number;
+  long: GetRun[];
+  short: GetRun[];
+  /** Median time per GET of the long conversation over that of the short one (from req/s at the same connections). */
+  timeRatio: number;
+}
+
+async function runOn(store: 'sqlite' | 'postgres'): Promise<TimelineResult> {
+  const dataDir = await mkdtemp(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'tg-bench-timeline-'));
+  const schema = store === 'postgres' ? benchSchemaName() : null;
+  const env: Record<string, string> = schema ? { DATABASE_URL: PG_URL, THREADGATE_DATABASE_SCHEMA: schema } : {};
+  const service = await startService(dataDir, env);
+  try {
+    const token = await shopToken('julie@example.com');
+    progress(`timeline (${store}): filling a ${LONG_TURNS}-turn conversation and a ${SHORT_TURNS}-turn one`);
+    const longId = await fill(service.url, service.runtimeKey, token, LONG_TURNS, `${store} long`);
+    const shortId = await fill(service.url, service.runtimeKey, token, SHORT_TURNS, `${store} short`);
+    const first = await fetch(`${service.url}/v1/conversations/${longId}/timeline?limit=1`, { headers: { authorization: `Bearer ${service.runtimeKey}` } });
+    const page = (await first.json()) as { timeline: { seq: number }[] };
+    const longEntries = page.timeline.at(-1)?.seq ?? 0;
+    await getRun(service.url, service.runtimeKey, shortId, `${store} warm-up`);
+    const long: GetRun[] = [];
+    const short: GetRun[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      long.push(await getRun(service.url, service.runtimeKey, longId, `${store} ${LONG_TURNS}-turn GET, round ${r + 1}`));
+      short.push(await getRun(service.url, service.runtimeKey, shortId, `${store} ${SHORT_TURNS}-turn GET, round ${r + 1}`));
+    }
+    const timeRatio = round(medianOf(short.map((x) => x.rps)) / Math.max(1, medianOf(long.map((x) => x.rps))));
+    return { store, longTurns: LONG_TURNS, longEntries, long, short, timeRatio };
+  } finally {
+    await service.stop();
+    if (schema) await dropSchema(schema);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** SQLite always; PostgreSQL too when BENCH_TIMELINE_POSTGRES=1 (it needs a server). */
+export async function timelineSection(): Promise<Section> {
+  const results = [await runOn('sqlite')];
+  if (process.env.BENCH_TIMELINE_POSTGRES === '1') results.push(await runOn('postgres'));
+  const rows = results.flatMap((r) =>
+    r.long.map((l, i) => [r.store, i + 1, `${l.rps} (p50 ${l.p50} ms, ${l.bytes} B)`, `${r.short[i]!.rps} (p50 ${r.short[i]!.p50} ms, ${r.short[i]!.bytes} B)`, l.non2xx + r.short[i]!.non2xx + l.errors + r.short[i]!.errors]),
+  );
+  return {
+    name: 'timeline',
+    markdown: [
+      `GET /v1/conversations/:id (state and the latest timeline page) of a ${LONG_TURNS}-turn conversation against a ${SHORT_TURNS}-turn one on the same service, ${CONNECTIONS} connections, ${SECONDS} s per run, alternated ${ROUNDS} times. Ratio: median time per GET, long over short.`,
+      '',
+      table(['store', 'round', `${LONG_TURNS}-turn GET req/s`, `${SHORT_TURNS}-turn GET req/s`, 'non-2xx + errors'], rows),
+      '',
+      ...results.map((r) => `- ${r.store}: the long conversation holds ${r.longEntries} timeline entries; time ratio ${r.timeRatio}×.`),
+    ].join('\n'),
+    data: { results },
+    targets: results.map((r) => {
+      const bad = [...r.long, ...r.short].reduce((n, x) => n + x.non2xx + x.errors, 0);
+      return { label: `${r.store}: GET of a ${LONG_TURNS}-turn conversation vs a ${SHORT_TURNS}-turn one (time ratio)`, value: `${r.timeRatio}×, ${bad} non-2xx/errors`, target: '≤ 2×, 0 non-2xx', met: r.timeRatio <= 2 && bad === 0 };
+    }),
+  };
+}
