@@ -1,6 +1,6 @@
 // build(opts): the fastify app of the threadgate service, every route group registered as a plugin.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.port.ts';
 import { ConversationService } from '../runtime/conversation-service.ts';
@@ -12,6 +12,7 @@ import { registerAuth, type Authenticator } from './auth-hook.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.ts';
 import { clientErrorHandler, serverFactory } from './http-server.ts';
 import { registerJsonBody } from './json-body.ts';
+import { answerSerializerCompiler } from './serialize-answer.ts';
 import { registerMetrics, type ThreadgateMetrics } from './metrics.ts';
 import { registerPlatform } from './platform.ts';
 import { registerStoreHealth } from './store-health.ts';
@@ -91,7 +92,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler(authenticator),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(answerSerializerCompiler);
 
   const clock = opts.clock ?? (() => new Date());
   const newId = opts.newId ?? (() => randomUUID());
