@@ -2,7 +2,8 @@
 // Compiles src/ (not src/studio) into dist/ with declarations, incrementally; npm's `prepare` and the test run's global setup run it.
 // `--no-check` skips type checking (tsc --noCheck) for a faster emit when `tsc --noEmit` checks the same sources anyway.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +26,19 @@ if (run.status !== 0) process.exit(run.status ?? 1);
 // The CLI's help module is plain JavaScript with a hand-written declaration file: tsc does not emit it, so it is copied.
 mkdirSync(at('dist/cli'), { recursive: true });
 for (const file of ['usage.js', 'usage.d.ts']) copyFileSync(at(`src/cli/${file}`), at(`dist/cli/${file}`));
+// tsc --build never deletes: output whose source is gone (a file removed or renamed) would still ship and import.
+const emitted = /\.(d\.ts|js)$/;
+const prune = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const rel = relative(at('dist'), path);
+    if (entry.isDirectory()) {
+      if (rel !== 'studio') prune(path);
+    } else if (emitted.test(entry.name)) {
+      const source = rel.replace(emitted, '');
+      if (!existsSync(at(`src/${source}.ts`)) && !existsSync(at(`src/${rel}`))) rmSync(path);
+    }
+  }
+};
+prune(at('dist'));
 if (process.argv.includes('--verbose')) process.stdout.write(`threadgate: dist/ built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
