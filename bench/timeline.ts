@@ -67,6 +67,30 @@ async function getRun(url: string, key: string, id: string, label: string, limit
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)) };
 }
 
+/** Median latency of sequential turns on one conversation for `seconds`, in ms. */
+async function turnMedian(url: string, key: string, token: string, seconds: number): Promise<number> {
+  const start = await post(`${url}/v1/conversations`, key, { widgetId: 'shop-portal', token });
+  const id = start.body.conversationId as string;
+  const took: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  for (let n = 0; Date.now() < until; n++) {
+    const t0 = performance.now();
+    const r = await post(`${url}/v1/conversations/${id}/turns`, key, { type: 'message', text: CYCLE[n % CYCLE.length], token });
+    if (r.status !== 200) throw new Error(`turn refused: ${r.status} ${JSON.stringify(r.body)}`);
+    took.push(performance.now() - t0);
+  }
+  return round(medianOf(took));
+}
+
+/** An unrelated conversation's turn median alone, then while four readers GET the long conversation without pause. */
+async function turnsBesideReaders(url: string, key: string, token: string, longId: string): Promise<{ alone: number; withReaders: number }> {
+  const alone = await turnMedian(url, key, token, SECONDS);
+  const readers = autocannon({ url: `${url}/v1/conversations/${longId}`, connections: 4, duration: SECONDS + 1, headers: { authorization: `Bearer ${key}` } } as autocannon.Options);
+  const withReaders = await turnMedian(url, key, token, SECONDS);
+  await readers;
+  return { alone, withReaders };
+}
+
 const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export interface TimelineResult {
@@ -82,6 +106,8 @@ export interface TimelineResult {
   timeRatio: number;
   /** The same, with the long conversation's page no longer than the short one's timeline: what length alone costs. */
   samePageRatio: number;
+  /** Median ms of another conversation's turns, alone and beside four readers of the long conversation. */
+  turns: { alone: number; withReaders: number };
 }
 
 async function runOn(store: 'sqlite' | 'postgres'): Promise<TimelineResult> {
@@ -105,9 +131,11 @@ async function runOn(store: 'sqlite' | 'postgres'): Promise<TimelineResult> {
       short.push(await getRun(service.url, service.runtimeKey, shortId, `${store} ${SHORT_TURNS}-turn GET, round ${r + 1}`));
       longSamePage.push(await getRun(service.url, service.runtimeKey, longId, `${store} ${LONG_TURNS}-turn GET ?limit=${shortEntries}, round ${r + 1}`, shortEntries));
     }
+    const turns = await turnsBesideReaders(service.url, service.runtimeKey, token, longId);
+    progress(`timeline ${store}: another conversation's turn median ${turns.alone} ms alone, ${turns.withReaders} ms beside 4 readers of the long one`);
     const perGet = (xs: GetRun[]) => 1 / Math.max(1, medianOf(xs.map((x) => x.rps)));
     const shortTime = perGet(short);
-    return { store, longTurns: LONG_TURNS, longEntries, shortEntries, long, short, longSamePage, timeRatio: round(perGet(long) / shortTime), samePageRatio: round(perGet(longSamePage) / shortTime) };
+    return { store, longTurns: LONG_TURNS, longEntries, shortEntries, long, short, longSamePage, turns, timeRatio: round(perGet(long) / shortTime), samePageRatio: round(perGet(longSamePage) / shortTime) };
   } finally {
     await service.stop();
     if (schema) await dropSchema(schema);
@@ -135,7 +163,7 @@ export async function timelineSection(): Promise<Section> {
       '',
       ...results.map(
         (r) =>
-          `- ${r.store}: ${r.longEntries} timeline entries against ${r.shortEntries}; time ratio ${r.timeRatio}× with the default page, ${r.samePageRatio}× with a page of ${r.shortEntries} (what the length alone costs).`,
+          `- ${r.store}: ${r.longEntries} timeline entries against ${r.shortEntries}; time ratio ${r.timeRatio}× with the default page, ${r.samePageRatio}× with a page of ${r.shortEntries} (what the length alone costs). Another conversation's turns: median ${r.turns.alone} ms alone, ${r.turns.withReaders} ms while four readers GET the long conversation without pause.`,
       ),
     ].join('\n'),
     data: { results },
