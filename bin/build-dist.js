@@ -2,7 +2,7 @@
 // Compiles src/ (not src/studio) into dist/ with declarations, incrementally; npm's `prepare` and the test run's global setup run it.
 // `--no-check` skips type checking (tsc --noCheck) for a faster emit when `tsc --noEmit` checks the same sources anyway.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,11 @@ const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (run.status !== 0) process.exit(run.status ?? 1);
 // The CLI's help module is plain JavaScript with a hand-written declaration file: tsc does not emit it, so it is copied.
 mkdirSync(at('dist/cli'), { recursive: true });
-for (const file of ['usage.js', 'usage.d.ts']) copyFileSync(at(`src/cli/${file}`), at(`dist/cli/${file}`));
+// Only when changed: test runs build while other processes load dist/, and a rewrite would let them read a half-written file.
+for (const file of ['usage.js', 'usage.d.ts']) {
+  const [from, to] = [at(`src/cli/${file}`), at(`dist/cli/${file}`)];
+  if (!existsSync(to) || !readFileSync(from).equals(readFileSync(to))) copyFileSync(from, to);
+}
 // tsc --build never deletes: output whose source is gone (a file removed or renamed) would still ship and import.
 const emitted = /\.(d\.ts|js)$/;
 const prune = (dir) => {
