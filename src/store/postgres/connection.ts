@@ -67,7 +67,10 @@ export async function transaction<T>(
 ): Promise<T> {
   const attempts = opts.attempts ?? 5;
   const turn = db instanceof PgDb ? db.turn() : null;
-  if (turn) return savepoint(turn.client, `tg_sp_${++turn.savepoints}`, fn, attempts);
+  if (turn) {
+    turn.prefetched = null; // what the lock query read may be stale after a write
+    return savepoint(turn.client, `tg_sp_${++turn.savepoints}`, fn, attempts);
+  }
   const pool = db instanceof PgDb ? db.pool : db;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();

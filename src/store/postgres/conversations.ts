@@ -266,6 +266,9 @@ export class PostgresConversations implements ConversationRepository {
     const now = isoTimestamp(t.now, 'now');
     const idem = t.idempotency;
     const r = idem?.record;
+    // The row read with the lock is stale once the turn writes: a get after this reads again.
+    const turn = this.db.turn();
+    if (turn) turn.prefetched = null;
     const row = (
       await this.db.query<IdempotencyRow & { current_version: number | null; updated: boolean }>({
         name: 'tg_commit_turn',
