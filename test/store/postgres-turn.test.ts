@@ -79,6 +79,28 @@ describe.skipIf(SKIP_POSTGRES)(`a PostgreSQL turn on one connection${SKIP_POSTGR
     expect(pool.counts, JSON.stringify(pool.counts.texts)).toMatchObject({ checkouts: 1, queries: 4 });
   });
 
+  it('a turn with a token: 4 round trips (the profile lookup is one), its profile\'s past conversations read with the lock', async () => {
+    const token = await shopToken('round-trips@example.com', t.clock.now);
+    const begin = () => t.app.inject({ method: 'POST', url: '/v1/conversations', headers: auth('runtime'), payload: { widgetId: 'shop-optional' } });
+    const earlier = (await begin()).json().conversationId as string;
+    const send = (id: string, text: string) =>
+      t.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: auth('runtime'), payload: { type: 'message', text, token } });
+    expect((await send(earlier, 'first contact')).statusCode).toBe(200);
+    t.clock.advance(1); // created later, so the earlier one counts whatever the random ids
+    const id = (await begin()).json().conversationId as string;
+    expect((await send(id, 'matched')).statusCode).toBe(200);
+    const pool = countPool(store);
+    pool.reset();
+    const counted = await send(id, 'counted');
+    expect(counted.statusCode).toBe(200);
+    // Lock + row + count; the profile lookup by the token's email (profile and keys in one statement); commit; COMMIT.
+    expect(pool.counts, JSON.stringify(pool.counts.texts)).toMatchObject({ checkouts: 1, queries: 4 });
+    const conv = (await store.conversations.get(id))!;
+    expect(conv.profileId).not.toBeNull();
+    expect(counted.json().profile).toMatchObject({ id: conv.profileId, pastConversations: 1 });
+    expect(await store.conversations.countForProfile(conv.profileId!, conv)).toBe(1);
+  });
+
   it('a COMMIT that fails is not acknowledged, and nothing of the turn is applied', async () => {
     await create(store, 'commit-fails');
     // A deferred constraint trigger only runs at COMMIT: the turn's statements all succeed, the COMMIT does not.

@@ -68,7 +68,9 @@ export async function transaction<T>(
   const attempts = opts.attempts ?? 5;
   const turn = db instanceof PgDb ? db.turn() : null;
   if (turn) {
-    turn.prefetched = null; // what the lock query read may be stale after a write
+    // What the lock query read may be stale after a write.
+    turn.prefetched = null;
+    turn.memo.clear();
     return savepoint(turn.client, `tg_sp_${++turn.savepoints}`, fn, attempts);
   }
   const pool = db instanceof PgDb ? db.pool : db;

@@ -194,6 +194,22 @@ const COMMIT_TURN = `
 
 type ConversationRowWithGeneration = ConversationRow & { rules_generation: string };
 
+/**
+ * What a turn's lock query reads: the row as `get` does, and the count `countForProfile` would give for the row's
+ * profile and the row itself as the bound (what the runtime asks next for an identified conversation), so neither
+ * costs a round trip of its own. Same conditions as countForProfile's query.
+ */
+const SELECT_TURN_ROW = `SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation,
+    CASE WHEN c.profile_id IS NOT NULL THEN (
+      SELECT count(*)::int FROM conversations x WHERE x.profile_id = c.profile_id AND (x.created_at, x.id COLLATE "C") < (c.created_at, c.id COLLATE "C")
+    ) END AS past_conversations
+  FROM conversations c WHERE c.id = `;
+
+type TurnRow = ConversationRowWithGeneration & { past_conversations: number | null };
+
+/** The memo key of a profile count read with the lock (TurnContext.memo). */
+const pastKey = (profileId: string, before: ConversationCursor): string => `past\0${profileId}\0${before.createdAt}\0${before.id}`;
+
 const withGeneration = (row: ConversationRowWithGeneration): ConversationRecord => ({ ...toConversation(row), rulesGeneration: Number(row.rules_generation) });
 
 export class PostgresConversations implements ConversationRepository {
@@ -212,7 +228,7 @@ export class PostgresConversations implements ConversationRepository {
   serializeTurn<T>(conversationId: string, waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>> {
     return this.db.runTurn(
       conversationId,
-      (client) => `${turnLockSql(this.lockScope, conversationId, waitMs)}; ${SELECT_CONVERSATION}${client.escapeLiteral(conversationId)}`,
+      (client) => `${turnLockSql(this.lockScope, conversationId, waitMs)}; ${SELECT_TURN_ROW}${client.escapeLiteral(conversationId)}`,
       fn,
     );
   }
@@ -247,9 +263,12 @@ export class PostgresConversations implements ConversationRepository {
     const turn = this.db.turn();
     if (turn?.prefetched?.key === id) {
       // Read after the lock was granted (serializeTurn), once: a later get (a retry) reads again.
-      const row = turn.prefetched.results[3]!.rows[0] as ConversationRowWithGeneration | undefined;
+      const row = turn.prefetched.results[3]!.rows[0] as TurnRow | undefined;
       turn.prefetched = null;
-      return row ? withGeneration(row) : null;
+      if (!row) return null;
+      const record = withGeneration(row);
+      if (row.past_conversations !== null) turn.memo.set(pastKey(row.profile_id!, record), row.past_conversations);
+      return record;
     }
     const row = (await this.db.query<ConversationRowWithGeneration>({ name: 'tg_conversation', text: `${SELECT_CONVERSATION}$1`, values: [id] })).rows[0];
     return row ? withGeneration(row) : null;
@@ -266,9 +285,12 @@ export class PostgresConversations implements ConversationRepository {
     const now = isoTimestamp(t.now, 'now');
     const idem = t.idempotency;
     const r = idem?.record;
-    // The row read with the lock is stale once the turn writes: a get after this reads again.
+    // What the lock query read is stale once the turn writes: a get or a count after this reads again.
     const turn = this.db.turn();
-    if (turn) turn.prefetched = null;
+    if (turn) {
+      turn.prefetched = null;
+      turn.memo.clear();
+    }
     const row = (
       await this.db.query<IdempotencyRow & { current_version: number | null; updated: boolean }>({
         name: 'tg_commit_turn',
@@ -368,11 +390,14 @@ export class PostgresConversations implements ConversationRepository {
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
+    const memo = this.db.turn()?.memo.get(pastKey(profileId, before));
+    if (typeof memo === 'number') return memo;
     const row = (
-      await this.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM conversations WHERE profile_id = $1 AND (created_at, id COLLATE "C") < ($2::timestamptz, $3::text)',
-        [profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id],
-      )
+      await this.db.query<{ n: number }>({
+        name: 'tg_count_for_profile',
+        text: 'SELECT count(*)::int AS n FROM conversations WHERE profile_id = $1 AND (created_at, id COLLATE "C") < ($2::timestamptz, $3::text)',
+        values: [profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id],
+      })
     ).rows[0];
     return row?.n ?? 0;
   }

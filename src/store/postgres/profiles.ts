@@ -125,11 +125,11 @@ export class PostgresProfiles implements ProfileRepository {
     return true;
   }
 
+  /** The owner of the first key that has one, in the lookups' order, read with its profile in one statement (one round trip). */
   private async firstOwner(q: Queryable, lookups: KeyLookup[]): Promise<StoredProfile | null> {
-    for (const k of lookups) {
-      const owner = await ownerOf(q, k);
-      if (owner !== null) return this.get(owner, q);
-    }
-    return null;
+    if (lookups.length === 0) return null;
+    const owners = lookups.map((k, i) => `(${OWNER_OF[k.kind].replace('$1', `$${i + 1}`)})`);
+    const row = (await q.query<ProfileRow>(`${SELECT_PROFILE} WHERE p.id = coalesce(${owners.join(', ')})`, lookups.map((k) => k.value))).rows[0];
+    return row ? toProfile(row) : null;
   }
 }

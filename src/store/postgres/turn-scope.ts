@@ -20,6 +20,8 @@ export interface TurnContext {
   open: boolean;
   /** The results of every statement of the lock query (BEGIN included) and what they were read for, to consume once. */
   prefetched: { key: string; results: pg.QueryResult[] } | null;
+  /** Answers a repository derived from `prefetched` for later calls of the same turn, by a key of its own. */
+  readonly memo: Map<string, unknown>;
   savepoints: number;
 }
 
@@ -65,7 +67,7 @@ export class PgDb implements Queryable {
       broken = true;
     };
     client.on('error', onError);
-    const ctx: TurnContext = { client, open: true, prefetched: null, savepoints: 0 };
+    const ctx: TurnContext = { client, open: true, prefetched: null, memo: new Map(), savepoints: 0 };
     let ended = false;
     try {
       try {
