@@ -4,8 +4,13 @@ import { StoreError } from '../store-error.ts';
 import { PgDb, type Queryable } from './turn-scope.ts';
 
 export interface PostgresPoolOptions {
-  /** Connections per instance (default 10). Instances × max must stay under the server's max_connections. */
+  /** Connections per instance (default 10); it also bounds the conversations one instance runs turns on at once. Instances × max must stay under the server's max_connections. */
   max?: number;
+  /**
+   * @deprecated Ignored: there is no separate turn-lock pool any more (a turn runs on one connection of the pool).
+   * Kept so options written for the earlier pool still type-check.
+   */
+  lockMax?: number;
   idleTimeoutMillis?: number;
   connectionTimeoutMillis?: number;
 }

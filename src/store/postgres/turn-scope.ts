@@ -54,8 +54,9 @@ export class PgDb implements Queryable {
   }
 
   /**
-   * Checks out one connection, sends `lockSql` (its results kept as `prefetched` under `key`) (BEGIN, settings, the lock and any reads, several statements in one
-   * simple query: one round trip), runs `fn` with that connection as the turn's, and COMMITs when `fn` returns. A
+   * Checks out one connection, sends `lockSql` (BEGIN, settings, the lock and any reads: several statements in one
+   * simple query, one round trip; its results kept as `prefetched` under `key`), runs `fn` with that connection as
+   * the turn's, and COMMITs when `fn` returns. A
    * throw of `fn` (or a failed lock query) rolls back; a COMMIT that fails or reports ROLLBACK rejects, so the
    * caller never acknowledges a turn that is not durable. lock_timeout while locking answers `lock_timeout`.
    */
@@ -83,7 +84,9 @@ export class PgDb implements Queryable {
       try {
         done = await client.query('COMMIT');
       } catch (err) {
-        broken = true; // whether the server got it is unknown: never reuse the connection
+        // A server error (a deferred constraint) ended the transaction; without a code the connection failed and
+        // whether the server committed is unknown: never reuse it.
+        if (pgCode(err) === undefined) broken = true;
         throw err;
       }
       // COMMIT of a transaction that had an error inside `fn` (caught there) answers ROLLBACK instead of failing.
