@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.ts';
 import type { TurnCommit } from '../../src/store/store.port.ts';
+import type { PgDb } from '../../src/store/postgres/turn-scope.ts';
 import { auth, buildTestApp, shopToken, type TestApp } from '../http/helpers.ts';
 import { at, create, stateWith } from './contract/fixtures.ts';
 import { assertPostgresUp, PG_URL, SKIP_POSTGRES, SKIP_REASON, sql, testSchemas } from './postgres-env.ts';
@@ -99,6 +100,13 @@ describe.skipIf(SKIP_POSTGRES)(`a PostgreSQL turn on one connection${SKIP_POSTGR
     expect(conv.profileId).not.toBeNull();
     expect(counted.json().profile).toMatchObject({ id: conv.profileId, pastConversations: 1 });
     expect(await store.conversations.countForProfile(conv.profileId!, conv)).toBe(1);
+  });
+
+  it('lock_timeout bounds the wait for the turn lock only: the rest of the turn runs with the session default', async () => {
+    const db = (store.conversations as unknown as { db: PgDb }).db;
+    const outside = (await db.query<{ lock_timeout: string }>('SHOW lock_timeout')).rows[0]!.lock_timeout;
+    const inside = await store.conversations.serializeTurn('any-conversation', 50, async () => (await db.query<{ lock_timeout: string }>('SHOW lock_timeout')).rows[0]!.lock_timeout);
+    expect(inside).toEqual({ ok: true, value: outside });
   });
 
   it('a COMMIT that fails is not acknowledged, and nothing of the turn is applied', async () => {

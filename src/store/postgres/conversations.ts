@@ -263,7 +263,9 @@ export class PostgresConversations implements ConversationRepository {
     const turn = this.db.turn();
     if (turn?.prefetched?.key === id) {
       // Read after the lock was granted (serializeTurn), once: a later get (a retry) reads again.
-      const row = turn.prefetched.results[3]!.rows[0] as TurnRow | undefined;
+      // The row's SELECT is the lock query's last statement.
+      const results = turn.prefetched.results;
+      const row = results[results.length - 1]!.rows[0] as TurnRow | undefined;
       turn.prefetched = null;
       if (!row) return null;
       const record = withGeneration(row);

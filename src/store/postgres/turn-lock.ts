@@ -13,13 +13,14 @@ export function turnLockKey(scope: string, conversationId: string): number {
 }
 
 /**
- * BEGIN, lock_timeout for this transaction only (what is left of the turn's wait, so a lock held too long fails
- * with 55P03 instead of hanging) and the lock: three statements of one simple query, one round trip. Every value
- * is an integer of ours, so no quoting is involved. Ending the transaction releases the lock, and so does the
- * server when the connection dies.
+ * BEGIN, lock_timeout for this transaction (what is left of the turn's wait, so a lock held too long fails with
+ * 55P03 instead of hanging), the lock, then lock_timeout back to the session's default: the rest of the turn (its
+ * row lock, a profile key another turn is inserting) waits as any transaction does, not for the lock's leftover
+ * milliseconds. Four statements of one simple query, one round trip; every value is an integer of ours, so no
+ * quoting is involved. Ending the transaction releases the lock, and so does the server when the connection dies.
  */
 export function turnLockSql(scope: string, conversationId: string, waitMs: number): string {
   // lock_timeout 0 would mean "wait for ever": at least 1 ms; at most what the setting holds.
   const ms = Number.isFinite(waitMs) ? Math.min(2_147_483_647, Math.max(1, Math.ceil(waitMs))) : 2_147_483_647;
-  return `BEGIN; SET LOCAL lock_timeout = ${ms}; SELECT pg_advisory_xact_lock(${TURN_LOCK_NAMESPACE}, ${turnLockKey(scope, conversationId)})`;
+  return `BEGIN; SET LOCAL lock_timeout = ${ms}; SELECT pg_advisory_xact_lock(${TURN_LOCK_NAMESPACE}, ${turnLockKey(scope, conversationId)}); SET LOCAL lock_timeout TO DEFAULT`;
 }
