@@ -228,10 +228,11 @@ export interface ConversationRepository {
   /**
    * Runs `fn` (a whole turn: read, evaluate, commit) while no other serializeTurn on the same conversation runs
    * against this database, from any instance, so a second turn waits instead of losing the version race. Waits at
-   * most `waitMs` for the lock, then answers `lock_timeout` without running `fn`. The lock is held apart from `fn`'s
-   * own reads and writes, which go through the repository as usual; `fn` must not call serializeTurn again. A throw
-   * of `fn` releases the lock and rejects. PostgreSQL: a transaction-level advisory lock on a connection of a
-   * separate lock pool, so waiting never takes a connection the lock holder needs. SQLite: runs `fn` at once (the
+   * most `waitMs` for the lock, then answers `lock_timeout` without running `fn`. `fn`'s reads and writes go through
+   * the repository as usual; `fn` must not call serializeTurn again. A throw
+   * of `fn` releases the lock and rejects. PostgreSQL: a transaction-level advisory lock at the start of one
+   * transaction on one connection, which every store call `fn` makes then uses (a turn never needs a second
+   * connection); it COMMITs when `fn` returns, and a COMMIT that fails rejects. SQLite: runs `fn` at once (the
    * runtime already queues a conversation's turns in its process; processes sharing a file are not coordinated,
    * as with `exclusively`). commitTurn's version guard stays the safety net in both.
    */
@@ -289,7 +290,7 @@ export interface RulesRepository {
 /**
  * The profile directory the runtime uses (find, create) plus the admin operations. Each call is its own
  * transaction, never part of a turn's commit: the runtime creates a profile before it commits the turn that
- * matched it. A create that loses a race with another first contact (any instance) re-finds the winner and
+ * matched it (on PostgreSQL inside serializeTurn, a savepoint of the turn's transaction, gone if the turn fails). A create that loses a race with another first contact (any instance) re-finds the winner and
  * returns it, so there is never a duplicate; a turn that then fails to commit leaves the profile behind, which
  * the next contact with the same keys finds.
  */

@@ -1,13 +1,14 @@
 // The pg pool threadgate uses, and the one transaction helper every PostgreSQL write goes through.
 import pg from 'pg';
 import { StoreError } from '../store-error.ts';
+import { PgDb, type Queryable } from './turn-scope.ts';
 
 export interface PostgresPoolOptions {
-  /** Connections per instance (default 10). Instances × max must stay under the server's max_connections. */
+  /** Connections per instance (default 10); it also bounds the conversations one instance runs turns on at once. Instances × max must stay under the server's max_connections. */
   max?: number;
   /**
-   * Connections of the separate pool that only holds turn locks (default: `max`); it bounds how many conversations
-   * one instance runs turns on at once. An instance opens up to max + lockMax connections.
+   * @deprecated Ignored: there is no separate turn-lock pool any more (a turn runs on one connection of the pool).
+   * Kept so options written for the earlier pool still type-check.
    */
   lockMax?: number;
   idleTimeoutMillis?: number;
@@ -46,7 +47,7 @@ export function createPool(opts: PostgresConnectOptions): pg.Pool {
   return pool;
 }
 
-export type Queryable = Pick<pg.PoolClient, 'query'>;
+export type { Queryable };
 
 /** Thrown inside a transaction to roll it back and still answer a value (a lost race that wrote something). */
 export class Rollback<T> {
@@ -60,14 +61,24 @@ export const pgCode = (err: unknown): string | undefined => (err as { code?: unk
 
 /**
  * BEGIN … COMMIT on one pooled connection; any error rolls everything back. Deadlocks and serialization
- * failures are retried a few times: they mean another instance won a race, not that the input is wrong.
+ * failures are retried a few times: they mean another instance won a race, not that the input is wrong. Inside a
+ * turn (PgDb.runTurn) it is a savepoint of the turn's transaction on the turn's connection instead: its writes
+ * commit with the turn, and the turn never needs a second connection. `isolation` applies outside turns only.
  */
 export async function transaction<T>(
-  pool: pg.Pool,
+  db: pg.Pool | PgDb,
   fn: (c: pg.PoolClient) => Promise<T>,
   opts: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE'; readOnly?: boolean; attempts?: number } = {},
 ): Promise<T> {
   const attempts = opts.attempts ?? 5;
+  const turn = db instanceof PgDb ? db.turn() : null;
+  if (turn) {
+    // What the lock query read may be stale after a write.
+    turn.prefetched = null;
+    turn.memo.clear();
+    return savepoint(turn.client, `tg_sp_${++turn.savepoints}`, fn, attempts);
+  }
+  const pool = db instanceof PgDb ? db.pool : db;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
@@ -94,6 +105,23 @@ export async function transaction<T>(
     } finally {
       client.removeListener('error', onError);
       client.release(broken);
+    }
+  }
+}
+
+/** `transaction` inside a turn: the same retries and Rollback, undone to the savepoint instead of rolled back whole. */
+async function savepoint<T>(client: pg.PoolClient, name: string, fn: (c: pg.PoolClient) => Promise<T>, attempts: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await client.query(`SAVEPOINT ${name}`);
+    try {
+      const value = await fn(client);
+      await client.query(`RELEASE SAVEPOINT ${name}`);
+      return value;
+    } catch (err) {
+      // A failure here leaves the turn's transaction aborted: its COMMIT then reports ROLLBACK and the turn fails.
+      await client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+      if (err instanceof Rollback) return err.value as T;
+      if (!RETRYABLE.has(pgCode(err) ?? '') || attempt >= attempts) throw err;
     }
   }
 }

@@ -1,5 +1,4 @@
-// Conversations, their timelines and idempotency records on PostgreSQL; a turn commits in one locked transaction.
-import type pg from 'pg';
+// Conversations, their timelines and idempotency records on PostgreSQL; a turn runs in one transaction on one connection.
 import { planList, toPage, type ListPlan } from '../conversation-list.ts';
 import { decodeState } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
@@ -25,7 +24,8 @@ import type {
 import { planTimelinePage, timelinePageOf, timelineSql } from '../timeline-page.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { iso, pgCode, Rollback, transaction, type Queryable } from './connection.ts';
-import { turnLockKey, withTurnLock } from './turn-lock.ts';
+import { turnLockSql } from './turn-lock.ts';
+import type { PgDb } from './turn-scope.ts';
 
 interface ConversationRow {
   id: string;
@@ -149,28 +149,95 @@ const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
 const SELECT_IDEMPOTENCY = 'SELECT key, request_hash, status, body, created_at FROM idempotency WHERE scope = $1 AND key = $2';
 
 async function readIdempotency(q: Queryable, scope: string, key: string): Promise<IdempotencyRecord | null> {
-  const row = (await q.query<IdempotencyRow>(SELECT_IDEMPOTENCY, [scope, key])).rows[0];
+  // Named: parsed and planned once per connection, as every turn with a key reads it.
+  const row = (await q.query<IdempotencyRow>({ name: 'tg_idempotency', text: SELECT_IDEMPOTENCY, values: [scope, key] })).rows[0];
   return row ? toIdempotency(row) : null;
 }
 
+/** The conversation with the rules generation (RulesRepository.generation): the turn needs no query for its widget. */
+const SELECT_CONVERSATION = 'SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation FROM conversations c WHERE c.id = ';
+
+/**
+ * A turn's commit as one statement. $9 (the scope) is null without an idempotency record. `cur` runs first (the
+ * UPDATE joins it, the key insert tests it), so the row is locked before anything is written; the entries insert is
+ * not read by the main query, so PostgreSQL runs it last, after the UPDATE it tests.
+ */
+const COMMIT_TURN = `
+  WITH cur AS (
+    SELECT version FROM conversations WHERE id = $1 FOR UPDATE
+  ), seen AS (
+    SELECT key, request_hash, status, body, created_at FROM idempotency WHERE $9::text IS NOT NULL AND scope = $9::text AND key = $10::text
+  ), idem AS (
+    INSERT INTO idempotency (scope, key, request_hash, status, body, created_at)
+    SELECT $9::text, $10::text, $11::text, $12::int, $13::json, $14::timestamptz
+    WHERE $9::text IS NOT NULL AND EXISTS (SELECT 1 FROM cur WHERE version = $2::int) AND NOT EXISTS (SELECT 1 FROM seen)
+    ON CONFLICT (scope, key) DO NOTHING
+    RETURNING 1
+  ), upd AS (
+    -- A logout leaves no profile in the state; the conversation stays the last matched profile's (coalesce).
+    UPDATE conversations c SET state = $3::jsonb, status = $4::text, scenario = $5::text, auth_status = $6::text, updated_at = $7::timestamptz,
+      version = $2::int + 1, profile_id = coalesce($8::text, c.profile_id)
+    FROM cur
+    WHERE c.id = $1 AND c.version = $2::int AND cur.version = $2::int AND NOT EXISTS (SELECT 1 FROM seen)
+      AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM idem))
+    RETURNING c.version
+  ), entries AS (
+    -- One insert for all of a turn's entries; WITH ORDINALITY + ORDER BY keeps their order in seq.
+    INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at)
+    SELECT $1::text, $2::int + 1, e.party, e.sender, e.text, e.trusted, e.at
+    FROM unnest($15::int[], $16::text[], $17::text[], $18::boolean[], $19::timestamptz[]) WITH ORDINALITY AS e (party, sender, text, trusted, at, n)
+    WHERE EXISTS (SELECT 1 FROM upd)
+    ORDER BY e.n
+  )
+  SELECT (SELECT version FROM cur) AS current_version, EXISTS (SELECT 1 FROM upd) AS updated, s.key, s.request_hash, s.status, s.body, s.created_at
+  FROM (SELECT 1) one LEFT JOIN seen s ON true`;
+
+type ConversationRowWithGeneration = ConversationRow & { rules_generation: string };
+
+/**
+ * What a turn's lock query reads: the row as `get` does, and the count `countForProfile` would give for the row's
+ * profile and the row itself as the bound (what the runtime asks next for an identified conversation), so neither
+ * costs a round trip of its own. Same conditions as countForProfile's query.
+ */
+const SELECT_TURN_ROW = `SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation,
+    CASE WHEN c.profile_id IS NOT NULL THEN (
+      SELECT count(*)::int FROM conversations x WHERE x.profile_id = c.profile_id AND (x.created_at, x.id COLLATE "C") < (c.created_at, c.id COLLATE "C")
+    ) END AS past_conversations
+  FROM conversations c WHERE c.id = `;
+
+type TurnRow = ConversationRowWithGeneration & { past_conversations: number | null };
+
+/** The memo key of a profile count read with the lock (TurnContext.memo). */
+const pastKey = (profileId: string, before: ConversationCursor): string => `past\0${profileId}\0${before.createdAt}\0${before.id}`;
+
+const withGeneration = (row: ConversationRowWithGeneration): ConversationRecord => ({ ...toConversation(row), rulesGeneration: Number(row.rules_generation) });
+
 export class PostgresConversations implements ConversationRepository {
   constructor(
-    private readonly pool: pg.Pool,
-    /** Connections that only hold turn locks (turn-lock.ts); `pool` keeps serving the turns themselves. */
-    private readonly lockPool: pg.Pool,
+    /** The pool, or the running turn's connection (turn-scope.ts). */
+    private readonly db: PgDb,
     /** What tells this schema's conversations from another schema's with the same id in the lock key. */
     private readonly lockScope: string,
   ) {}
 
+  /**
+   * One connection for the whole turn: BEGIN, lock_timeout, the advisory lock and the conversation's row in the
+   * first round trip, then `fn`'s queries on the same connection and transaction, then COMMIT (turn-scope.ts). The
+   * row read after the lock is what the turn's first `get` of this conversation answers.
+   */
   serializeTurn<T>(conversationId: string, waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>> {
-    return withTurnLock(this.lockPool, turnLockKey(this.lockScope, conversationId), waitMs, fn);
+    return this.db.runTurn(
+      conversationId,
+      (client) => `${turnLockSql(this.lockScope, conversationId, waitMs)}; ${SELECT_TURN_ROW}${client.escapeLiteral(conversationId)}`,
+      fn,
+    );
   }
 
   /** The conversation, the timeline of its start turn and its idempotency record, or (on a replay) nothing. */
   async create(r: NewConversation, start?: ConversationStart): Promise<CreateResult> {
     const createdAt = isoTimestamp(r.createdAt, 'createdAt');
     const idem = start?.idempotency ?? null;
-    return transaction(this.pool, async (c) => {
+    return transaction(this.db, async (c) => {
       if (idem) {
         const seen = await readIdempotency(c, idem.scope, idem.record.key);
         if (seen) return { ok: false, reason: 'idempotent_replay', record: seen };
@@ -193,39 +260,76 @@ export class PostgresConversations implements ConversationRepository {
   }
 
   async get(id: string): Promise<ConversationRecord | null> {
-    // The rules generation rides along (RulesRepository.generation): the turn needs no query for its widget.
-    const sql = 'SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation FROM conversations c WHERE c.id = $1';
-    const row = (await this.pool.query<ConversationRow & { rules_generation: string }>(sql, [id])).rows[0];
-    return row ? { ...toConversation(row), rulesGeneration: Number(row.rules_generation) } : null;
+    const turn = this.db.turn();
+    if (turn?.prefetched?.key === id) {
+      // Read after the lock was granted (serializeTurn), once: a later get (a retry) reads again.
+      // The row's SELECT is the lock query's last statement.
+      const results = turn.prefetched.results;
+      const row = results[results.length - 1]!.rows[0] as TurnRow | undefined;
+      turn.prefetched = null;
+      if (!row) return null;
+      const record = withGeneration(row);
+      if (row.past_conversations !== null) turn.memo.set(pastKey(row.profile_id!, record), row.past_conversations);
+      return record;
+    }
+    const row = (await this.db.query<ConversationRowWithGeneration>({ name: 'tg_conversation', text: `${SELECT_CONVERSATION}$1`, values: [id] })).rows[0];
+    return row ? withGeneration(row) : null;
   }
 
   /**
-   * SELECT … FOR UPDATE first: a second turn on the same conversation (from any instance) waits here until
-   * the first commits, then reads its idempotency record and version. The guarded UPDATE is a second check.
+   * One statement, so one round trip and atomic on its own (inside a turn it joins the turn's transaction): lock the
+   * row (FOR UPDATE, so a turn from outside the turn lock waits here), then the idempotency key, the existence and
+   * the version (the same answers, in the same order of precedence, as on SQLite). The writes are gated on those
+   * checks and on each other: the idempotency insert (ON CONFLICT DO NOTHING) before the guarded UPDATE, the
+   * timeline entries after it, so either all of them happen or none does.
    */
   async commitTurn(t: TurnCommit): Promise<CommitResult> {
     const now = isoTimestamp(t.now, 'now');
-    return transaction(this.pool, async (c): Promise<CommitResult> => {
-      const locked = (await c.query<{ version: number }>('SELECT version FROM conversations WHERE id = $1 FOR UPDATE', [t.conversationId])).rows[0];
-      if (t.idempotency) {
-        const seen = await readIdempotency(c, t.idempotency.scope, t.idempotency.record.key);
-        if (seen) return { ok: false, reason: 'idempotent_replay', record: seen };
-      }
-      if (!locked) return { ok: false, reason: 'not_found' };
-      if (locked.version !== t.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion: locked.version };
-      const updated = await c.query(
-        // A logout leaves no profile in the state; the conversation stays the last matched profile's (coalesce).
-        `UPDATE conversations SET state = $3, status = $4, scenario = $5, auth_status = $6, updated_at = $7, version = $2 + 1,
-           profile_id = coalesce($8, profile_id)
-         WHERE id = $1 AND version = $2`,
-        [t.conversationId, t.expectedVersion, JSON.stringify(t.state), t.state.status, t.state.scenario, t.state.identity.status, now, t.state.profile.id],
-      );
-      if (updated.rowCount !== 1) return { ok: false, reason: 'version_conflict', currentVersion: locked.version };
-      const version = t.expectedVersion + 1;
-      const replay = await this.writeTurn(c, t.conversationId, version, t.entries, t.idempotency);
-      if (replay) throw new Rollback<CommitResult>({ ok: false, reason: 'idempotent_replay', record: replay });
-      return { ok: true, version };
-    });
+    const idem = t.idempotency;
+    const r = idem?.record;
+    // What the lock query read is stale once the turn writes: a get or a count after this reads again.
+    const turn = this.db.turn();
+    if (turn) {
+      turn.prefetched = null;
+      turn.memo.clear();
+    }
+    const row = (
+      await this.db.query<IdempotencyRow & { current_version: number | null; updated: boolean }>({
+        name: 'tg_commit_turn',
+        text: COMMIT_TURN,
+        values: [
+          t.conversationId,
+          t.expectedVersion,
+          JSON.stringify(t.state),
+          t.state.status,
+          t.state.scenario,
+          t.state.identity.status,
+          now,
+          t.state.profile.id,
+          idem?.scope ?? null,
+          r?.key ?? null,
+          r?.requestHash ?? null,
+          r?.status ?? null,
+          r ? JSON.stringify(r.body ?? null) : null,
+          r ? isoTimestamp(r.createdAt, 'idempotency.createdAt') : null,
+          t.entries.map((e) => e.party),
+          t.entries.map((e) => e.from),
+          t.entries.map((e) => e.text),
+          t.entries.map((e) => e.trusted),
+          t.entries.map((e) => isoTimestamp(e.at, 'entry.at')),
+        ],
+      })
+    ).rows[0]!;
+    if (row.key !== null) return { ok: false, reason: 'idempotent_replay', record: toIdempotency(row) };
+    if (row.updated) return { ok: true, version: t.expectedVersion + 1 };
+    // Nothing was written. A key recorded by a transaction that committed while this statement waited is not in its
+    // snapshot: a fresh read finds it (the replay outranks the other answers, as above).
+    if (idem) {
+      const seen = await readIdempotency(this.db, idem.scope, idem.record.key);
+      if (seen) return { ok: false, reason: 'idempotent_replay', record: seen };
+    }
+    if (row.current_version === null) return { ok: false, reason: 'not_found' };
+    return { ok: false, reason: 'version_conflict', currentVersion: row.current_version };
   }
 
   /**
@@ -264,14 +368,14 @@ export class PostgresConversations implements ConversationRepository {
   }
 
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null> {
-    return readIdempotency(this.pool, scope, key);
+    return readIdempotency(this.db, scope, key);
   }
 
   async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
     const rows =
       opts?.party === undefined
-        ? await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
-        : await this.pool.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
+        ? await this.db.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
+        : await this.db.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
     return rows.rows.map(toEntry);
   }
 
@@ -283,23 +387,26 @@ export class PostgresConversations implements ConversationRepository {
       values.push(byName[name]);
       return `$${values.length}`;
     });
-    const rows = await this.pool.query<EntryRow>(sql, values);
+    const rows = await this.db.query<EntryRow>(sql, values);
     return timelinePageOf(plan, rows.rows.map(toEntry));
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
+    const memo = this.db.turn()?.memo.get(pastKey(profileId, before));
+    if (typeof memo === 'number') return memo;
     const row = (
-      await this.pool.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM conversations WHERE profile_id = $1 AND (created_at, id COLLATE "C") < ($2::timestamptz, $3::text)',
-        [profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id],
-      )
+      await this.db.query<{ n: number }>({
+        name: 'tg_count_for_profile',
+        text: 'SELECT count(*)::int AS n FROM conversations WHERE profile_id = $1 AND (created_at, id COLLATE "C") < ($2::timestamptz, $3::text)',
+        values: [profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id],
+      })
     ).rows[0];
     return row?.n ?? 0;
   }
 
   async list(q: ConversationListQuery): Promise<ConversationPage> {
     const plan = planList(q);
-    const rows = (await this.pool.query<SummaryRow>(listQuery(plan))).rows;
+    const rows = (await this.db.query<SummaryRow>(listQuery(plan))).rows;
     return toPage(rows.map(toSummary), plan);
   }
 }

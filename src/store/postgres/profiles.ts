@@ -1,5 +1,4 @@
 // The profile directory and the admin profile operations on PostgreSQL, race-free across instances.
-import type pg from 'pg';
 import type { ProfileRecord } from '../../core/events.ts';
 import type { ProfileDraft } from '../../core/outputs.ts';
 import type { ContactKeys } from '../../profiles/profile-directory.ts';
@@ -8,6 +7,7 @@ import { StoreError } from '../store-error.ts';
 import type { ProfileRepository, PutResult } from '../store.port.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { pgCode, Rollback, transaction, type Queryable } from './connection.ts';
+import type { PgDb } from './turn-scope.ts';
 
 interface ProfileRow {
   id: string;
@@ -40,21 +40,21 @@ async function ownerOf(q: Queryable, k: KeyLookup): Promise<string | null> {
 const LOST_RACE = Symbol('lost race');
 
 export class PostgresProfiles implements ProfileRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly db: PgDb) {}
 
-  async get(id: string, q: Queryable = this.pool): Promise<StoredProfile | null> {
+  async get(id: string, q: Queryable = this.db): Promise<StoredProfile | null> {
     const row = (await q.query<ProfileRow>(`${SELECT_PROFILE} WHERE p.id = $1`, [id])).rows[0];
     return row ? toProfile(row) : null;
   }
 
   async list(limit: number, after?: string): Promise<StoredProfile[]> {
     if (!Number.isInteger(limit) || limit < 0) throw new StoreError('value_invalid', `limit must be a non-negative integer, got ${limit}.`);
-    const rows = await this.pool.query<ProfileRow>(`${SELECT_PROFILE} WHERE $1::text IS NULL OR p.id > $1 ORDER BY p.id LIMIT $2`, [after ?? null, limit]);
+    const rows = await this.db.query<ProfileRow>(`${SELECT_PROFILE} WHERE $1::text IS NULL OR p.id > $1 ORDER BY p.id LIMIT $2`, [after ?? null, limit]);
     return rows.rows.map(toProfile);
   }
 
   find(keys: ContactKeys): Promise<StoredProfile | null> {
-    return this.firstOwner(this.pool, lookupsFor(keys));
+    return this.firstOwner(this.db, lookupsFor(keys));
   }
 
   /**
@@ -66,7 +66,7 @@ export class PostgresProfiles implements ProfileRepository {
     const keys = profileKeysOf(draft);
     const lookups = lookupsOf(keys);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const made = await transaction<StoredProfile | typeof LOST_RACE>(this.pool, async (c) => {
+      const made = await transaction<StoredProfile | typeof LOST_RACE>(this.db, async (c) => {
         const existing = await this.firstOwner(c, lookups);
         if (existing) return existing;
         const inserted = await c.query('INSERT INTO profiles (id, name, external_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [draft.id, draft.name ?? null, keys.externalId]);
@@ -75,7 +75,7 @@ export class PostgresProfiles implements ProfileRepository {
         return (await this.get(draft.id, c))!;
       });
       if (made !== LOST_RACE) return made;
-      const owner = await this.firstOwner(this.pool, lookups);
+      const owner = await this.firstOwner(this.db, lookups);
       if (owner) return owner;
       // Nobody owns the keys: the conflict was on the profile id itself.
       if (await this.get(draft.id)) throw new StoreError('value_invalid', `profile ${draft.id}: the id is already taken by a profile with other keys.`);
@@ -89,7 +89,7 @@ export class PostgresProfiles implements ProfileRepository {
     const at = isoTimestamp(now, 'now');
     for (let attempt = 0; ; attempt++) {
       try {
-        return await transaction(this.pool, async (c): Promise<PutResult> => {
+        return await transaction(this.db, async (c): Promise<PutResult> => {
           for (const k of lookupsOf(keys)) {
             const owner = await ownerOf(c, k);
             if (owner !== null && owner !== profile.id) return { ok: false, takenBy: owner, key: keyLabel(k) };
@@ -125,11 +125,11 @@ export class PostgresProfiles implements ProfileRepository {
     return true;
   }
 
+  /** The owner of the first key that has one, in the lookups' order, read with its profile in one statement (one round trip). */
   private async firstOwner(q: Queryable, lookups: KeyLookup[]): Promise<StoredProfile | null> {
-    for (const k of lookups) {
-      const owner = await ownerOf(q, k);
-      if (owner !== null) return this.get(owner, q);
-    }
-    return null;
+    if (lookups.length === 0) return null;
+    const owners = lookups.map((k, i) => `(${OWNER_OF[k.kind].replace('$1', `$${i + 1}`)})`);
+    const row = (await q.query<ProfileRow>(`${SELECT_PROFILE} WHERE p.id = coalesce(${owners.join(', ')})`, lookups.map((k) => k.value))).rows[0];
+    return row ? toProfile(row) : null;
   }
 }

@@ -1,29 +1,29 @@
 // The onboarding report on PostgreSQL: two aggregate queries per UTC day in one snapshot, never a state loaded.
-import type pg from 'pg';
 import { buildOnboardingReport, reportDays, type ReportGroup, type ReportMessages } from '../onboarding-report.ts';
 import type { OnboardingReport, ReportQuery, ReportRepository } from '../store.port.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { transaction } from './connection.ts';
+import type { PgDb } from './turn-scope.ts';
 
 const IN_RANGE = 'c.created_at >= $1 AND c.created_at < $2 AND ($3::text IS NULL OR c.widget_id = $3)';
 // The UTC day whatever the session's TimeZone, in the same shape as SQLite's substr of canonical ISO text.
 const DAY = `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
 
 export class PostgresReports implements ReportRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly db: PgDb) {}
 
   onboarding(q: ReportQuery): Promise<OnboardingReport> {
-    return onboardingReport(this.pool, q);
+    return onboardingReport(this.db, q);
   }
 }
 
-async function onboardingReport(pool: pg.Pool, q: ReportQuery): Promise<OnboardingReport> {
+async function onboardingReport(db: PgDb, q: ReportQuery): Promise<OnboardingReport> {
   const range = { from: isoTimestamp(q.from, 'from'), to: isoTimestamp(q.to, 'to') };
   const days = reportDays(range.from, range.to);
   const params = [range.from, range.to, q.widgetId ?? null];
   // REPEATABLE READ: both queries see the same commits, as SQLite's single read transaction does.
   const { groups, messages } = await transaction(
-    pool,
+    db,
     async (c) => {
       const groups = await c.query<ReportGroup>(
         `SELECT ${DAY} AS day, c.scenario, c.auth_status AS "authStatus", c.onboarding_type AS "onboardingType", count(*)::int AS count

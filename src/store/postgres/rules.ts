@@ -1,8 +1,8 @@
 // Thread drafts, published thread versions and widgets on PostgreSQL: rules documents kept verbatim.
-import type pg from 'pg';
 import type { RulesRepository, RulesSource, ThreadVersion } from '../store.port.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { iso, transaction, type Queryable } from './connection.ts';
+import type { PgDb } from './turn-scope.ts';
 
 interface SourceRow {
   id: string;
@@ -36,15 +36,15 @@ async function versionOf(q: Queryable, id: string, version: number): Promise<Thr
 }
 
 export class PostgresRules implements RulesRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly db: PgDb) {}
 
   async generation(): Promise<number> {
-    return Number((await this.pool.query<{ n: string }>('SELECT n FROM rules_generation WHERE id = 1')).rows[0]!.n);
+    return Number((await this.db.query<{ n: string }>('SELECT n FROM rules_generation WHERE id = 1')).rows[0]!.n);
   }
 
   async putThreadDraft(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO thread_drafts (thread_id, source, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (thread_id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,
       [id, source, at],
@@ -53,7 +53,7 @@ export class PostgresRules implements RulesRepository {
   }
 
   async getThreadDraft(id: string): Promise<RulesSource | null> {
-    const row = (await this.pool.query<SourceRow>('SELECT thread_id AS id, source, updated_at FROM thread_drafts WHERE thread_id = $1', [id])).rows[0];
+    const row = (await this.db.query<SourceRow>('SELECT thread_id AS id, source, updated_at FROM thread_drafts WHERE thread_id = $1', [id])).rows[0];
     return row ? toSource(row) : null;
   }
 
@@ -63,7 +63,7 @@ export class PostgresRules implements RulesRepository {
    */
   async publishThread(id: string, now: string): Promise<ThreadVersion | null> {
     const at = isoTimestamp(now, 'now');
-    return transaction(this.pool, async (c) => {
+    return transaction(this.db, async (c) => {
       const draft = (await c.query<{ source: string }>('SELECT source FROM thread_drafts WHERE thread_id = $1 FOR UPDATE', [id])).rows[0];
       if (!draft) return null;
       const next = (await c.query<{ n: number }>('SELECT coalesce(max(version), 0)::int + 1 AS n FROM thread_versions WHERE thread_id = $1', [id])).rows[0]!.n;
@@ -75,20 +75,20 @@ export class PostgresRules implements RulesRepository {
   }
 
   async listThreadVersions(id: string): Promise<ThreadVersion[]> {
-    return (await this.pool.query<VersionRow>(`${SELECT_VERSION} WHERE v.thread_id = $1 ORDER BY v.version`, [id])).rows.map(toVersion);
+    return (await this.db.query<VersionRow>(`${SELECT_VERSION} WHERE v.thread_id = $1 ORDER BY v.version`, [id])).rows.map(toVersion);
   }
 
   getThreadVersion(id: string, version: number): Promise<ThreadVersion | null> {
-    return versionOf(this.pool, id, version);
+    return versionOf(this.db, id, version);
   }
 
   async getActiveThreadVersion(id: string): Promise<ThreadVersion | null> {
-    const row = (await this.pool.query<VersionRow>(`${SELECT_VERSION} WHERE v.thread_id = $1 AND a.version IS NOT NULL`, [id])).rows[0];
+    const row = (await this.db.query<VersionRow>(`${SELECT_VERSION} WHERE v.thread_id = $1 AND a.version IS NOT NULL`, [id])).rows[0];
     return row ? toVersion(row) : null;
   }
 
   async activateThreadVersion(id: string, version: number): Promise<ThreadVersion | null> {
-    return transaction(this.pool, async (c) => {
+    return transaction(this.db, async (c) => {
       if (!(await versionOf(c, id, version))) return null;
       await c.query(SET_ACTIVE, [id, version]);
       await c.query(BUMP);
@@ -97,14 +97,14 @@ export class PostgresRules implements RulesRepository {
   }
 
   async listThreadIds(): Promise<string[]> {
-    const rows = await this.pool.query<{ id: string }>('SELECT thread_id AS id FROM thread_drafts UNION SELECT thread_id FROM thread_versions ORDER BY 1');
+    const rows = await this.db.query<{ id: string }>('SELECT thread_id AS id FROM thread_drafts UNION SELECT thread_id FROM thread_versions ORDER BY 1');
     return rows.rows.map((r) => r.id);
   }
 
   async putWidget(id: string, source: string, now: string): Promise<RulesSource> {
     const at = isoTimestamp(now, 'now');
     // One statement: the upsert and the generation commit together (a data-modifying CTE runs either way).
-    await this.pool.query(
+    await this.db.query(
       `WITH bump AS (${BUMP})
        INSERT INTO widgets (id, source, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,
@@ -114,16 +114,16 @@ export class PostgresRules implements RulesRepository {
   }
 
   async getWidget(id: string): Promise<RulesSource | null> {
-    const row = (await this.pool.query<SourceRow>('SELECT id, source, updated_at FROM widgets WHERE id = $1', [id])).rows[0];
+    const row = (await this.db.query<SourceRow>('SELECT id, source, updated_at FROM widgets WHERE id = $1', [id])).rows[0];
     return row ? toSource(row) : null;
   }
 
   async listWidgets(): Promise<RulesSource[]> {
-    return (await this.pool.query<SourceRow>('SELECT id, source, updated_at FROM widgets ORDER BY id')).rows.map(toSource);
+    return (await this.db.query<SourceRow>('SELECT id, source, updated_at FROM widgets ORDER BY id')).rows.map(toSource);
   }
 
   async deleteWidget(id: string): Promise<boolean> {
-    const r = await this.pool.query(`WITH gone AS (DELETE FROM widgets WHERE id = $1 RETURNING id), bump AS (${BUMP} AND EXISTS (SELECT 1 FROM gone)) SELECT count(*)::int AS n FROM gone`, [id]);
+    const r = await this.db.query(`WITH gone AS (DELETE FROM widgets WHERE id = $1 RETURNING id), bump AS (${BUMP} AND EXISTS (SELECT 1 FROM gone)) SELECT count(*)::int AS n FROM gone`, [id]);
     return (r.rows[0] as { n: number }).n > 0;
   }
 }

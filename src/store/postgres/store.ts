@@ -9,6 +9,7 @@ import { ADVISORY_NAMESPACE, migratePostgres } from './migrate.ts';
 import { PostgresProfiles } from './profiles.ts';
 import { PostgresReports } from './reports.ts';
 import { PostgresRules } from './rules.ts';
+import { PgDb } from './turn-scope.ts';
 
 export type PostgresStoreOptions = PostgresConnectOptions;
 
@@ -59,19 +60,18 @@ export class PostgresStore implements Store {
   readonly reports: PostgresReports;
   readonly keyRings: PostgresKeyRings;
   private closed: Promise<void> | null = null;
-  /** Connections that only hold turn locks, so a turn waiting for one never takes a connection the holder needs. */
-  private readonly lockPool: pg.Pool;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly opts: PostgresConnectOptions,
   ) {
-    this.lockPool = createPool({ ...opts, pool: { ...opts.pool, max: opts.pool?.lockMax ?? opts.pool?.max ?? 10 } });
-    this.conversations = new PostgresConversations(pool, this.lockPool, opts.schema ?? '(search_path)');
-    this.rules = new PostgresRules(pool);
-    this.profiles = new PostgresProfiles(pool);
-    this.reports = new PostgresReports(pool);
-    this.keyRings = new PostgresKeyRings(pool);
+    // Every repository queries through one PgDb, so a running turn's queries all find the turn's connection.
+    const db = new PgDb(pool);
+    this.conversations = new PostgresConversations(db, opts.schema ?? '(search_path)');
+    this.rules = new PostgresRules(db);
+    this.profiles = new PostgresProfiles(db);
+    this.reports = new PostgresReports(db);
+    this.keyRings = new PostgresKeyRings(db);
   }
 
   async ping(): Promise<void> {
@@ -86,7 +86,7 @@ export class PostgresStore implements Store {
   }
 
   close(): Promise<void> {
-    return (this.closed ??= Promise.all([this.pool.end(), this.lockPool.end()]).then(() => undefined));
+    return (this.closed ??= this.pool.end());
   }
 
   /**
