@@ -137,6 +137,8 @@ const isPrimaryKeyViolation = (err: unknown): boolean => (err as { code?: unknow
 
 /** Synchronous inside (better-sqlite3); the port's promises only wrap the result, so a throw becomes a rejection. */
 export class SqliteConversations implements ConversationRepository {
+  /** Writes apply in submission order, one batch after another, and honour `after` (applyTurn). */
+  readonly pipelinesTurns = true;
   private readonly insert;
   private readonly byId;
   private readonly byIdWithGeneration;
@@ -187,7 +189,14 @@ export class SqliteConversations implements ConversationRepository {
     this.countProfile = db
       .prepare<[string, string, string], number>('SELECT count(*) FROM conversations WHERE profile_id = ? AND (created_at, id) < (?, ?)')
       .pluck();
-    this.turnCommits = new GroupCommit(db, (c: TurnCommit): CommitResult => this.applyTurn(c));
+    this.turnCommits = new GroupCommit(
+      db,
+      (c: TurnCommit): CommitResult => this.applyTurn(c),
+      64,
+      (c, committed) => {
+        if (c.ticket) c.ticket.state = committed && c.ticket.state === 'applied' ? 'committed' : 'failed';
+      },
+    );
     this.createTx = db.transaction((r: NewConversation, start: ConversationStart | undefined): CreateResult => this.applyCreate(r, start));
   }
 
@@ -247,6 +256,8 @@ export class SqliteConversations implements ConversationRepository {
     }
     const current = this.versionOf.get(c.conversationId);
     if (current === undefined) return { ok: false, reason: 'not_found' };
+    // Evaluated on a queued write that did not make it: its state is not the stored one, whatever the version says.
+    if (c.after && c.after.state !== 'applied' && c.after.state !== 'committed') return { ok: false, reason: 'version_conflict', currentVersion: current };
     if (current !== c.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion: current };
     const now = isoTimestamp(c.now, 'now');
     const changed = this.update.run({
@@ -262,6 +273,7 @@ export class SqliteConversations implements ConversationRepository {
     if (changed !== 1) return { ok: false, reason: 'version_conflict', currentVersion: this.versionOf.get(c.conversationId) ?? current };
     const version = c.expectedVersion + 1;
     this.writeTurn(c.conversationId, version, c.entries, c.idempotency);
+    if (c.ticket) c.ticket.state = 'applied';
     return { ok: true, version };
   }
 
