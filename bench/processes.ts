@@ -50,7 +50,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /** The service (serveForever, as `threadgate serve`) on a free port with a very high rate limit and warn-level logs. */
 export async function startService(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Child & { runtimeKey: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'serve.ts')], {
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(BENCH_DIR, 'serve.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

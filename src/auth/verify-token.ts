@@ -10,6 +10,7 @@ import { readIdentity } from './read-identity.ts';
 import { createJwksSource, type JwksOptions, type JwksSource } from './remote-jwks.ts';
 import type { ResolvedJwtSettings, ResolvedKey } from './resolve-keys.ts';
 import { reject, type TokenRejection } from './token-rejection.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** What a verifier answers: the core's TokenResult, with the rejection narrowed to our reason codes (see TokenRejection). */
 export type TokenVerification = Extract<TokenResult, { ok: true }> | TokenRejection;
@@ -23,13 +24,18 @@ export type TokenVerifierOptions = JwksOptions;
 
 /** Candidate keys, each with the algorithms jose may accept for it (the key's own alg, or any public-key alg for a JWKS key). */
 type Candidate = { key: CryptoKey; algorithms: readonly JwsAlgorithm[] };
-type KeySelection = { ok: true; candidates: Candidate[] } | TokenRejection;
+/** `configured`: the keys are the widget's own (fixed for this verifier's life), not a JWKS document's (which may rotate). */
+type KeySelection = { ok: true; candidates: Candidate[]; configured: boolean } | TokenRejection;
 
-const fromConfig = (keys: readonly ResolvedKey[]): KeySelection => ({ ok: true, candidates: keys.map((entry) => ({ key: entry.key, algorithms: [entry.alg] })) });
+const fromConfig = (keys: readonly ResolvedKey[]): KeySelection => ({
+  ok: true,
+  candidates: keys.map((entry) => ({ key: entry.key, algorithms: [entry.alg] })),
+  configured: true,
+});
 
 async function fromJwks(jwks: JwksSource, alg: JwsAlgorithm, kid: string | null): Promise<KeySelection> {
   const found = await jwks({ alg, kid });
-  return found.ok ? { ok: true, candidates: found.keys.map((key) => ({ key, algorithms: ASYMMETRIC_ALGORITHMS })) } : found;
+  return found.ok ? { ok: true, candidates: found.keys.map((key) => ({ key, algorithms: ASYMMETRIC_ALGORITHMS })), configured: false } : found;
 }
 
 export function createTokenVerifier(resolved: ResolvedJwtSettings, opts: TokenVerifierOptions = {}): TokenVerifier {
@@ -39,6 +45,8 @@ export function createTokenVerifier(resolved: ResolvedJwtSettings, opts: TokenVe
     ...resolved.defaultKeys.map((entry) => entry.alg),
     ...(jwks ? ASYMMETRIC_ALGORITHMS : []),
   ]);
+  // A widget sends the same session token with every message: verifying it once spares an HMAC/RSA check per turn.
+  const verified = new VerifiedTokenCache(resolved.maxTokenAgeSeconds);
 
   /** Another family is key confusion (HS256 against an RSA key); the same family with another alg is a policy refusal. */
   function refuseAlgorithm(alg: JwsAlgorithm, against: Iterable<JwsAlgorithm>): TokenRejection {
@@ -72,6 +80,8 @@ export function createTokenVerifier(resolved: ResolvedJwtSettings, opts: TokenVe
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       return reject('signature_invalid', 'The verification clock is invalid; pass a valid Date as now.');
     }
+    const cached = verified.get(token, now);
+    if (cached) return { ok: true, identity: cached };
     // Length first, so a 2 MB token costs one comparison, not a base64 decode.
     if (token.length > resolved.maxTokenBytes || Buffer.byteLength(token, 'utf8') > resolved.maxTokenBytes) {
       return reject('oversized');
@@ -113,7 +123,9 @@ export function createTokenVerifier(resolved: ResolvedJwtSettings, opts: TokenVe
         return mapJoseError(err);
       }
       const identity = readIdentity(payload, { kid, alg }, resolved.identity);
-      return 'ok' in identity ? identity : { ok: true, identity };
+      if ('ok' in identity) return identity;
+      if (selection.configured) verified.set(token, identity, now);
+      return { ok: true, identity };
     }
     return reject('signature_invalid');
   }

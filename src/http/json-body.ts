@@ -90,8 +90,8 @@ export function registerJsonBody(app: FastifyInstance): void {
     if (problem) return done(inputInvalid(problem), undefined);
     done(null, value);
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const problem = bodyProblem(request.params, 'params') ?? bodyProblem(request.query, 'querystring');
-    if (problem) throw inputInvalid(problem);
+    done(problem ? inputInvalid(problem) : undefined);
   });
 }

@@ -214,9 +214,10 @@ export function registerMetrics(app: FastifyInstance): ThreadgateMetrics {
     previous?.(o);
     metrics.observeTurn(o);
   };
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // routeOptions.url is the pattern (/v1/conversations/:id); unmatched URLs never become a label.
     metrics.observeHttp(request.method, request.is404 ? undefined : request.routeOptions.url, reply.statusCode);
+    done();
   });
   return metrics;
 }

@@ -24,14 +24,16 @@ export function registerShutdownGate(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     state.value = true;
   });
-  app.addHook('onRequest', async (request) => {
-    if (!state.value || (request.routeOptions.url && ALWAYS_SERVED.has(request.routeOptions.url))) return;
-    throw new HttpError('shutting_down');
+  // Callback hooks (every request passes them): no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!state.value || (request.routeOptions.url && ALWAYS_SERVED.has(request.routeOptions.url))) return done();
+    done(new HttpError('shutting_down'));
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     // Every answer while draining (shed, /healthz, or a request in flight) tells keep-alive clients to reconnect,
     // which lands them on another instance; node closes the connection after it.
     if (state.value) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 

@@ -89,8 +89,8 @@ declare module 'fastify' {
 export function registerStoreHealth(app: FastifyInstance): void {
   const clock = app.services.clock;
   app.decorate('storeHealth', new StoreHealth(() => clock().getTime()));
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || !request.routeOptions.config?.roles) return;
-    if (reply.statusCode < 500) app.storeHealth.succeeded();
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.routeOptions.config?.roles && reply.statusCode < 500) app.storeHealth.succeeded();
+    done();
   });
 }

@@ -4,11 +4,11 @@ import { capabilitiesOf, type Capabilities } from '../core/capabilities.ts';
 import type { CompiledWidget } from '../core/compile-widget.ts';
 import type { Output, TurnTrace } from '../core/outputs.ts';
 import { initialState, isTrustedAt, type AuthStatus, type ConversationState, type IdentityMethod, type ProfileMatch } from '../core/state.ts';
-import type { ConversationCursor, ConversationRepository, IdempotencyRecord, Store } from '../store/store.port.ts';
+import type { ConversationCursor, ConversationRecord, ConversationRepository, IdempotencyRecord, Store, TurnTicket } from '../store/store.port.ts';
 import type { ProfileDirectory } from '../profiles/profile-directory.ts';
 import type { RulesRegistry } from './rules-registry.ts';
 import type { CallerEvent, CallerTurnEvent, StartRequest } from './caller-events.ts';
-import { ConversationQueue } from './conversation-queue.ts';
+import { ConversationQueue, type QueuePlace } from './conversation-queue.ts';
 import { runTurn, type LookupExecutor, type RunTurnResult } from './run-turn.ts';
 import { timelineEntries } from './timeline.ts';
 import { trustedIndicator, type TrustedIndicator } from './trusted-indicator.ts';
@@ -63,6 +63,16 @@ export function requestHash(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(stable(parts))).digest('hex');
 }
 
+/** A conversation's latest turn write that is queued but not yet committed, for the next turn to be evaluated on. */
+interface PendingHead {
+  /** The queue place of the turn that wrote it: only its immediate successor builds on it. */
+  owner: object;
+  conv: ConversationRecord;
+  /** The state as written, so the next turn gets its own copy (as from a read), never a shared object. */
+  stateJson: string;
+  ticket: TurnTicket;
+}
+
 interface Answered {
   id: string;
   version: number;
@@ -112,6 +122,8 @@ export class ConversationService {
   /** This instance's turns, one conversation at a time; the store's turn lock orders them across instances. */
   private readonly queue = new ConversationQueue();
   private readonly turnWaitMs: number;
+  /** Per conversation, the write the next turn may be evaluated on before it commits (only with a pipelining store). */
+  private readonly heads = new Map<string, PendingHead>();
 
   constructor(
     /** Conversations for the turns; profiles as the directory the runtime finds and creates customers in. */
@@ -233,8 +245,8 @@ export class ConversationService {
   async turn(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean } = {}): Promise<ServiceResult> {
     const started = performance.now();
     const attempts = { n: 0 };
-    const queued = await this.queue.run(conversationId, this.turnWaitMs, async (leftMs) => {
-      const locked = await this.conversations.serializeTurn(conversationId, leftMs, () => this.turnWithRetries(conversationId, event, opts, attempts));
+    const queued = await this.queue.run(conversationId, this.turnWaitMs, async (leftMs, place) => {
+      const locked = await this.conversations.serializeTurn(conversationId, leftMs, () => this.turnWithRetries(conversationId, event, opts, attempts, place));
       return locked.ok ? locked.value : this.busy();
     });
     return this.observe('turn', started, attempts.n, queued.ok ? queued.value : this.busy());
@@ -250,15 +262,32 @@ export class ConversationService {
     };
   }
 
-  private async turnWithRetries(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean }, attempts: { n: number }): Promise<ServiceResult> {
+  /**
+   * The state a turn runs on. With a pipelining store, the first attempt of the turn right after one whose write is
+   * queued runs on that write (its commit then waits for that write's: TurnCommit `after`); any other attempt waits
+   * for every earlier turn to settle and reads the store, so a failed write is never built on and order holds.
+   */
+  private async base(conversationId: string, attempt: number, place: QueuePlace): Promise<{ conv: (ConversationRecord & { rulesGeneration?: number }) | null; after?: TurnTicket }> {
+    if (this.conversations.pipelinesTurns) {
+      const head = this.heads.get(conversationId);
+      if (attempt === 1 && head && head.owner === place.previous) {
+        return { conv: { ...head.conv, state: JSON.parse(head.stateJson) as ConversationState, rulesGeneration: await this.registry.generation() }, after: head.ticket };
+      }
+      await place.earlier;
+    }
+    return { conv: await this.conversations.get(conversationId) };
+  }
+
+  private async turnWithRetries(conversationId: string, event: CallerTurnEvent, opts: { idempotency?: Idempotency; explain?: boolean }, attempts: { n: number }, place: QueuePlace): Promise<ServiceResult> {
     const scope = `turn:${conversationId}`;
+    const pipelined = this.conversations.pipelinesTurns === true;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       attempts.n = attempt;
       if (opts.idempotency) {
         const prior = await this.conversations.getIdempotency(scope, opts.idempotency.key);
         if (prior) return this.replay(prior, opts.idempotency.requestHash);
       }
-      const conv = await this.conversations.get(conversationId);
+      const { conv, after } = await this.base(conversationId, attempt, place);
       if (!conv) return { ok: false, code: 'conversation_not_found' };
       // The generation read with the conversation vouches for the cached widget (rules-registry.ts).
       const loaded = await this.registry.widget(conv.widgetId, conv.rulesGeneration);
@@ -270,7 +299,8 @@ export class ConversationService {
       const version = conv.version + 1;
       const pastConversations = await this.pastConversations(r.state, { createdAt: conv.createdAt, id: conv.id });
       const body = response({ id: conversationId, version, result: r, widget: loaded.widget, pastConversations, now, explain: Boolean(opts.explain) });
-      const commit = await this.conversations.commitTurn({
+      const ticket: TurnTicket | undefined = pipelined ? { state: 'queued' } : undefined;
+      const committing = this.conversations.commitTurn({
         conversationId,
         expectedVersion: conv.version,
         state: r.state,
@@ -279,7 +309,22 @@ export class ConversationService {
           ? { scope, record: { key: opts.idempotency.key, requestHash: opts.idempotency.requestHash, status: 200, body, createdAt: now.toISOString() } }
           : null,
         now: now.toISOString(),
+        ...(after ? { after } : {}),
+        ...(ticket ? { ticket } : {}),
       });
+      if (ticket) {
+        // The write is queued: the next turn may run on it now and join this batch or the next one.
+        this.heads.set(conversationId, { owner: place.self, conv: { ...conv, version, state: r.state }, stateJson: JSON.stringify(r.state), ticket });
+        place.handOn();
+      }
+      let commit;
+      try {
+        commit = await committing;
+      } finally {
+        // A head built on a write that failed is dropped whoever wrote it (every later one built on it fails too).
+        const head = this.heads.get(conversationId);
+        if (ticket && head && (head.ticket === ticket || ticket.state !== 'committed')) this.heads.delete(conversationId);
+      }
       if (commit.ok) return { ok: true, status: 200, body, replayed: false };
       if (commit.reason === 'idempotent_replay') return this.replay(commit.record, opts.idempotency!.requestHash);
       if (commit.reason === 'not_found') return { ok: false, code: 'conversation_not_found' };

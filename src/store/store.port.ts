@@ -102,6 +102,18 @@ export interface TurnCommit {
   /** Stored with the turn, so a replay of the same request answers the same, and applies nothing. */
   idempotency: { scope: string; record: IdempotencyRecord } | null;
   now: string;
+  /**
+   * Only with a repository that `pipelinesTurns`. `after`: the ticket of the queued write this turn was evaluated
+   * on; the commit is refused as `version_conflict` unless that write committed (or was applied earlier in the
+   * same transaction). `ticket`: this write's own, which the store moves on as the write is applied and committed.
+   */
+  after?: TurnTicket;
+  ticket?: TurnTicket;
+}
+
+/** The fate of a queued turn write: `applied` only inside the transaction that applied it, then `committed` or `failed`. */
+export interface TurnTicket {
+  state: 'queued' | 'applied' | 'committed' | 'failed';
 }
 
 export type CommitResult =
@@ -217,6 +229,11 @@ export type PutResult = { ok: true } | { ok: false; takenBy: string; key: string
  * them through the ProfileRepository before the commit (see ProfileRepository.create).
  */
 export interface ConversationRepository {
+  /**
+   * True when commitTurn honours TurnCommit `after`/`ticket` and applies writes in the order they were submitted, so
+   * the runtime may evaluate a conversation's next turn on a queued, not yet committed, write (SQLite group commit).
+   */
+  readonly pipelinesTurns?: boolean;
   /**
    * Creates a conversation (version 1) with the timeline of its start turn and its idempotency record, in one
    * transaction. When the idempotency key was already used, nothing is written and the stored answer returns.

@@ -103,4 +103,36 @@ describe('ConversationQueue', () => {
     await Promise.all(Array.from({ length: 1000 }, (_, i) => q.run(`conv-${i}`, 60_000, async () => i)));
     expect(q.size).toBe(0);
   });
+
+  it('a call that hands on lets the next one start before it settles; `earlier` still waits for it', async () => {
+    const q = new ConversationQueue();
+    const hold = gate();
+    const log: string[] = [];
+    let secondPlace: { previous: object | null; earlierSettled: boolean } | null = null;
+    let firstSelf: object | null = null;
+    const first = q.run('a', 60_000, async (_left, place) => {
+      firstSelf = place.self;
+      expect(place.previous).toBeNull();
+      place.handOn();
+      await hold.opened;
+      log.push('first settles');
+    });
+    const second = q.run('a', 60_000, async (_left, place) => {
+      log.push('second starts');
+      let settled = false;
+      void place.earlier.then(() => (settled = true));
+      await ticks(2);
+      secondPlace = { previous: place.previous, earlierSettled: settled };
+      await place.earlier;
+      log.push('second sees earlier settled');
+    });
+    await ticks();
+    expect(log).toEqual(['second starts']);
+    expect(secondPlace).toEqual({ previous: firstSelf, earlierSettled: false });
+    hold.open();
+    await Promise.all([first, second]);
+    expect(log).toEqual(['second starts', 'first settles', 'second sees earlier settled']);
+    await ticks();
+    expect(q.size).toBe(0);
+  });
 });

@@ -33,6 +33,39 @@ const turn = (id: string, text: string, over: Partial<TurnCommit> = {}): TurnCom
 });
 
 describe('SQLite group commit', () => {
+  it('refuses a turn evaluated on a queued write that failed, even when its version would match', async () => {
+    const { store, conversations } = await storeWith(1);
+    expect((await conversations.commitTurn(turn('c0', 'first'))).ok).toBe(true); // now version 2
+    const stale = { state: 'queued' as const };
+    const onStale = { state: 'queued' as const };
+    // `stale` was read at version 1 and fails; the turn built on it expects 2, which is the stored version, yet its
+    // state came from `stale`, not from what is stored: the ticket refuses it.
+    const [a, b] = await Promise.all([
+      conversations.commitTurn(turn('c0', 'stale', { ticket: stale })),
+      conversations.commitTurn(turn('c0', 'built on stale', { expectedVersion: 2, after: stale, ticket: onStale })),
+    ]);
+    expect(a).toMatchObject({ ok: false, reason: 'version_conflict' });
+    expect(b).toMatchObject({ ok: false, reason: 'version_conflict' });
+    expect([stale.state, onStale.state]).toEqual(['failed', 'failed']);
+    expect((await conversations.timeline('c0')).map((e) => e.text)).toEqual(['first']);
+    await store.close();
+  });
+
+  it('applies a turn evaluated on a queued write after it, in the same batch or the next', async () => {
+    const { store, conversations } = await storeWith(1);
+    const t1 = { state: 'queued' as const };
+    const t2 = { state: 'queued' as const };
+    const t3 = { state: 'queued' as const };
+    const first = conversations.commitTurn(turn('c0', 'one', { ticket: t1 }));
+    const second = conversations.commitTurn(turn('c0', 'two', { expectedVersion: 2, after: t1, ticket: t2 }));
+    await new Promise((r) => setImmediate(r)); // the first batch (one, two) commits before three is submitted
+    const third = conversations.commitTurn(turn('c0', 'three', { expectedVersion: 3, after: t2, ticket: t3 }));
+    expect(await Promise.all([first, second, third])).toEqual([{ ok: true, version: 2 }, { ok: true, version: 3 }, { ok: true, version: 4 }]);
+    expect([t1.state, t2.state, t3.state]).toEqual(['committed', 'committed', 'committed']);
+    expect((await conversations.timeline('c0')).map((e) => e.text)).toEqual(['one', 'two', 'three']);
+    await store.close();
+  });
+
   it('commits turns submitted in one loop turn in one transaction', async () => {
     const { store, conversations, before } = await storeWith(20);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => conversations.commitTurn(turn(`c${i}`, `m${i}`))));

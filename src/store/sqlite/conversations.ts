@@ -135,12 +135,28 @@ const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
 
 const isPrimaryKeyViolation = (err: unknown): boolean => (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
+/** How many (profile, conversation) counts countForProfile remembers before it starts over. */
+export const PROFILE_COUNTS_MAX = 4096;
+
 /** Synchronous inside (better-sqlite3); the port's promises only wrap the result, so a throw becomes a rejection. */
 export class SqliteConversations implements ConversationRepository {
+  /** Writes apply in submission order, one batch after another, and honour `after` (applyTurn). */
+  readonly pipelinesTurns = true;
   private readonly insert;
   private readonly byId;
   private readonly byIdWithGeneration;
   private readonly versionOf;
+  private readonly linkOf;
+  private readonly dataVersion;
+  /**
+   * countForProfile's answers, valid while no conversation gained, changed or lost a profile: this connection's own
+   * writes that could do so bump `ownLinkChanges`; any other connection's commit (another process on the file)
+   * changes SQLite's `data_version`. Either empties the memory. Every turn reports the count, which is a walk over
+   * the profile's conversations, so a returning customer with many conversations would pay it on every turn.
+   */
+  private readonly profileCounts = new Map<string, number>();
+  private ownLinkChanges = 0;
+  private countsValidFor: { dataVersion: number; ownLinkChanges: number } | null = null;
   private readonly update;
   private readonly insertEntry;
   private readonly entries;
@@ -165,6 +181,8 @@ export class SqliteConversations implements ConversationRepository {
       'SELECT c.*, (SELECT n FROM rules_generation WHERE id = 1) AS rules_generation FROM conversations c WHERE c.id = ?',
     );
     this.versionOf = db.prepare<[string], number>('SELECT version FROM conversations WHERE id = ?').pluck();
+    this.linkOf = db.prepare<[string], string | null>('SELECT profile_id FROM conversations WHERE id = ?').pluck();
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     // The version in the WHERE clause is the optimistic-concurrency guard: a stale turn updates nothing.
     // A logout leaves no profile in the state; the conversation stays the last matched profile's (coalesce).
     this.update = db.prepare<Record<string, unknown>>(
@@ -187,7 +205,14 @@ export class SqliteConversations implements ConversationRepository {
     this.countProfile = db
       .prepare<[string, string, string], number>('SELECT count(*) FROM conversations WHERE profile_id = ? AND (created_at, id) < (?, ?)')
       .pluck();
-    this.turnCommits = new GroupCommit(db, (c: TurnCommit): CommitResult => this.applyTurn(c));
+    this.turnCommits = new GroupCommit(
+      db,
+      (c: TurnCommit): CommitResult => this.applyTurn(c),
+      64,
+      (c, committed) => {
+        if (c.ticket) c.ticket.state = committed && c.ticket.state === 'applied' ? 'committed' : 'failed';
+      },
+    );
     this.createTx = db.transaction((r: NewConversation, start: ConversationStart | undefined): CreateResult => this.applyCreate(r, start));
   }
 
@@ -215,6 +240,7 @@ export class SqliteConversations implements ConversationRepository {
       profileId: r.state.profile.id,
       createdAt: isoTimestamp(r.createdAt, 'createdAt'),
     };
+    if (row.profileId !== null) this.ownLinkChanges += 1;
     try {
       this.insert.run(row);
     } catch (err) {
@@ -247,8 +273,12 @@ export class SqliteConversations implements ConversationRepository {
     }
     const current = this.versionOf.get(c.conversationId);
     if (current === undefined) return { ok: false, reason: 'not_found' };
+    // Evaluated on a queued write that did not make it: its state is not the stored one, whatever the version says.
+    if (c.after && c.after.state !== 'applied' && c.after.state !== 'committed') return { ok: false, reason: 'version_conflict', currentVersion: current };
     if (current !== c.expectedVersion) return { ok: false, reason: 'version_conflict', currentVersion: current };
     const now = isoTimestamp(c.now, 'now');
+    // The update keeps the stored profile when the state has none (coalesce): only a new, different one relinks.
+    if (c.state.profile.id !== null && c.state.profile.id !== this.linkOf.get(c.conversationId)) this.ownLinkChanges += 1;
     const changed = this.update.run({
       id: c.conversationId,
       expected: c.expectedVersion,
@@ -262,6 +292,7 @@ export class SqliteConversations implements ConversationRepository {
     if (changed !== 1) return { ok: false, reason: 'version_conflict', currentVersion: this.versionOf.get(c.conversationId) ?? current };
     const version = c.expectedVersion + 1;
     this.writeTurn(c.conversationId, version, c.entries, c.idempotency);
+    if (c.ticket) c.ticket.state = 'applied';
     return { ok: true, version };
   }
 
@@ -310,7 +341,19 @@ export class SqliteConversations implements ConversationRepository {
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
-    return this.countProfile.get(profileId, isoTimestamp(before.createdAt, 'before.createdAt'), before.id) ?? 0;
+    const createdAt = isoTimestamp(before.createdAt, 'before.createdAt');
+    const dataVersion = this.dataVersion.get()!;
+    const valid = this.countsValidFor;
+    if (!valid || valid.dataVersion !== dataVersion || valid.ownLinkChanges !== this.ownLinkChanges || this.profileCounts.size >= PROFILE_COUNTS_MAX) {
+      this.profileCounts.clear();
+      this.countsValidFor = { dataVersion, ownLinkChanges: this.ownLinkChanges };
+    }
+    const key = `${profileId}\u0000${createdAt}\u0000${before.id}`;
+    const known = this.profileCounts.get(key);
+    if (known !== undefined) return known;
+    const count = this.countProfile.get(profileId, createdAt, before.id) ?? 0;
+    this.profileCounts.set(key, count);
+    return count;
   }
 
   async list(q: ConversationListQuery): Promise<ConversationPage> {

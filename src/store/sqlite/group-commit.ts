@@ -34,6 +34,8 @@ export class GroupCommit<I, O> {
     apply: (item: I) => O,
     /** A bound on a batch, so one commit never holds the writer for long. */
     private readonly maxBatch = 64,
+    /** Told of each write once its batch committed (true) or failed (false), before any promise of it settles. */
+    private readonly settled: (item: I, committed: boolean) => void = () => {},
   ) {
     const one = db.transaction(apply);
     this.batch = db.transaction((items: I[]): Outcome<O>[] =>
@@ -71,9 +73,11 @@ export class GroupCommit<I, O> {
     try {
       outcomes = this.batch.immediate(pending.map((p) => p.item));
     } catch (error) {
+      for (const p of pending) this.settled(p.item, false);
       for (const p of pending) p.reject(error);
       return;
     }
+    for (const p of pending) this.settled(p.item, true);
     this.stats.commits += 1;
     this.stats.writes += pending.length;
     this.stats.largest = Math.max(this.stats.largest, pending.length);

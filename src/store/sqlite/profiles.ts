@@ -32,6 +32,9 @@ const toProfile = (r: ProfileRow): StoredProfile => ({
   attributes: JSON.parse(r.attributes) as Record<string, unknown>,
 });
 
+/** How many contact-key lookups `find` remembers before it starts over. */
+export const FOUND_PROFILES_MAX = 4096;
+
 /** Synchronous inside (better-sqlite3): each method is one statement or one IMMEDIATE transaction. */
 export class SqliteProfiles implements ProfileRepository {
   private readonly byId;
@@ -45,6 +48,15 @@ export class SqliteProfiles implements ProfileRepository {
   private readonly dropPhones;
   private readonly createTx;
   private readonly putTx;
+  private readonly dataVersion;
+  /**
+   * What `find` answered per set of contact keys (the row, so every answer is built afresh), valid while no profile
+   * changed: this connection's profile writes bump `ownWrites`; any other connection's commit changes SQLite's
+   * `data_version`. Either empties it. Every message with a token looks its customer up, so this is per turn.
+   */
+  private readonly found = new Map<string, ProfileRow | null>();
+  private ownWrites = 0;
+  private foundValidFor: { dataVersion: number; ownWrites: number } | null = null;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare<[string], ProfileRow>(`${SELECT_PROFILE} WHERE p.id = ?`);
@@ -70,7 +82,9 @@ export class SqliteProfiles implements ProfileRepository {
     this.dropEmails = db.prepare<[string]>('DELETE FROM profile_emails WHERE profile_id = ?');
     this.dropPhones = db.prepare<[string]>('DELETE FROM profile_phones WHERE profile_id = ?');
 
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.createTx = db.transaction((draft: ProfileDraft, keys: ProfileKeys): StoredProfile => {
+      this.ownWrites += 1;
       const existing = this.firstOwner(lookupsOf(keys));
       if (existing) return existing;
       this.insertNew.run(draft.id, draft.name ?? null, keys.externalId);
@@ -79,6 +93,7 @@ export class SqliteProfiles implements ProfileRepository {
     });
 
     this.putTx = db.transaction((profile: ProfileRecord, keys: ProfileKeys, now: string): PutResult => {
+      this.ownWrites += 1;
       for (const k of lookupsOf(keys)) {
         const owner = this.ownerOf[k.kind].get(k.value);
         if (owner !== undefined && owner !== profile.id) return { ok: false, takenBy: owner, key: keyLabel(k) };
@@ -109,7 +124,20 @@ export class SqliteProfiles implements ProfileRepository {
   }
 
   async find(keys: ContactKeys): Promise<StoredProfile | null> {
-    return this.firstOwner(lookupsFor(keys));
+    const lookups = lookupsFor(keys);
+    const dataVersion = this.dataVersion.get()!;
+    const valid = this.foundValidFor;
+    if (!valid || valid.dataVersion !== dataVersion || valid.ownWrites !== this.ownWrites || this.found.size >= FOUND_PROFILES_MAX) {
+      this.found.clear();
+      this.foundValidFor = { dataVersion, ownWrites: this.ownWrites };
+    }
+    const key = JSON.stringify(lookups);
+    let row = this.found.get(key);
+    if (row === undefined) {
+      row = this.firstOwnerRow(lookups);
+      this.found.set(key, row);
+    }
+    return row ? toProfile(row) : null;
   }
 
   /**
@@ -132,9 +160,14 @@ export class SqliteProfiles implements ProfileRepository {
   }
 
   private firstOwner(lookups: KeyLookup[]): StoredProfile | null {
+    const row = this.firstOwnerRow(lookups);
+    return row ? toProfile(row) : null;
+  }
+
+  private firstOwnerRow(lookups: KeyLookup[]): ProfileRow | null {
     for (const k of lookups) {
       const owner = this.ownerOf[k.kind].get(k.value);
-      if (owner !== undefined) return this.read(owner);
+      if (owner !== undefined) return this.byId.get(owner) ?? null;
     }
     return null;
   }
