@@ -1,6 +1,6 @@
 // Cross-cutting HTTP concerns registered before any route: security headers, rate limits, OpenAPI and its docs page.
-import { createRequire } from 'node:module';
 import rateLimit from '@fastify/rate-limit';
+import helmet from 'helmet';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyring } from './api-keys.ts';
@@ -10,13 +10,6 @@ import { registerOpenApi } from './openapi.ts';
 import { RATE_LIMIT_EXEMPT } from './rate-limit-exempt.ts';
 
 export { RATE_LIMIT_EXEMPT };
-
-type HelmetMiddleware = (req: unknown, res: unknown, next: (err?: Error) => void) => void;
-/**
- * helmet itself, the copy @fastify/helmet depends on (so the headers are the same ones it set). @fastify/helmet
- * builds a new helmet middleware, parsing the CSP again, on every request; we build it once.
- */
-const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (options: Record<string, unknown>) => HelmetMiddleware;
 
 /**
  * The rate-limit bucket of a request: the id of its API key when the key is valid, else the client address. A
@@ -47,8 +40,9 @@ export interface PlatformOptions {
  * requests with a wrong key count against their bucket too.
  */
 export async function registerPlatform(app: FastifyInstance, opts: PlatformOptions): Promise<void> {
+  // helmet's own middleware, built once: @fastify/helmet built a new one, CSP parsing included, on every request.
   const securityHeaders = helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } });
-  app.addHook('onRequest', (request, reply, next) => securityHeaders(request.raw, reply.raw, next));
+  app.addHook('onRequest', (request, reply, next) => securityHeaders(request.raw, reply.raw, (err) => next(err as Error | undefined)));
 
   await app.register(rateLimit, {
     global: false,
