@@ -140,6 +140,18 @@ function firstName(name: string | null): string | null {
   return first ? first : null;
 }
 
+/**
+ * `{ ...profile, firstName }`, the same keys in the same order: a spread followed by a new key takes V8's slow
+ * path (~1 µs, on every fact build), Object.assign does not. An own `__proto__` key would make Object.assign
+ * set the prototype instead, so that (never seen) case keeps the spread.
+ */
+function withFirstName(profile: ConversationState['profile']): Record<string, unknown> {
+  if (Object.hasOwn(profile, '__proto__')) return { ...profile, firstName: firstName(profile.name) };
+  const out: Record<string, unknown> = Object.assign<Record<string, unknown>, typeof profile>({}, profile);
+  out.firstName = firstName(profile.name);
+  return out;
+}
+
 /** Builds every fact from the state after the event's identity changes; missing values are explicit nulls. */
 export function buildFacts({ state, widget, event, nowSeconds, change, rejection, matched }: FactInputs): Facts {
   const id = state.identity;
@@ -174,7 +186,7 @@ export function buildFacts({ state, widget, event, nowSeconds, change, rejection
       skipped: state.onboarding.skipped,
       formRequested: state.onboarding.formRequested,
     },
-    profile: { ...state.profile, firstName: firstName(state.profile.name) },
+    profile: withFirstName(state.profile),
     scenario: state.scenario,
     message,
     slots: { ...state.slots },
