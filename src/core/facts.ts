@@ -135,8 +135,14 @@ export interface FactInputs {
   matched?: { name: string; confidence: number } | null;
 }
 
+const SPACE = /\s/;
+
+/** The first word of a name: what `name.trim().split(/\s+/)[0]` gives (null when empty), without the array. */
 function firstName(name: string | null): string | null {
-  const first = name?.trim().split(/\s+/)[0];
+  if (name === null || name === undefined) return null;
+  const trimmed = name.trim();
+  const m = SPACE.exec(trimmed);
+  const first = m ? trimmed.slice(0, m.index) : trimmed;
   return first ? first : null;
 }
 
