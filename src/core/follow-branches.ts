@@ -22,7 +22,8 @@ export async function choose(t: Turn, set: BranchSet, facts?: Facts): Promise<Ch
   let k = 0;
   for (const b of set.branches) {
     let result: boolean;
-    const bt: BranchTrace = { index: b.index, goto: b.goto, default: b.when === null, result: false, ...(b.name ? { name: b.name } : {}) };
+    const bt: BranchTrace = { index: b.index, goto: b.goto, default: b.when === null, result: false };
+    if (b.name) bt.name = b.name;
     if (b.when === null) {
       result = winner === null;
     } else {
