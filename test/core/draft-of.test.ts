@@ -30,7 +30,7 @@ describe('draftOf', () => {
       d.slots.b = 'y';
       d.tags.push('new');
       d.identity.status = 'identified';
-      d.waiting!.step = 'other';
+      (d.waiting as { step: string }).step = 'other';
       d.lookups.x = { status: 'ok', data: null, error: null };
       expect(JSON.stringify(s)).toBe(before);
     });

@@ -20,3 +20,17 @@ describe('auth.firstName and profile.firstName', () => {
     }
   });
 });
+
+describe('the profile fact', () => {
+  it('is the profile plus firstName, keys in order, for known, extra and reordered keys', () => {
+    const state = initialState('t', widget, '2026-12-02T00:00:00.000Z');
+    state.profile = { ...state.profile, name: 'Sam Lee', attributes: { tier: 'gold' } };
+    const profiles = [state.profile, { ...state.profile, extra: 1 }, { attributes: {}, match: 'none', id: 'p1', name: 'Ann', email: null, phone: null, externalId: null }];
+    for (const profile of profiles) {
+      const facts = buildFacts({ state: { ...state, profile: profile as never }, widget, event: { type: 'start' } as never, nowSeconds: 0, change: null, rejection: null });
+      const want = { ...profile, firstName: profile.name!.trim().split(/\s+/)[0] };
+      expect(JSON.stringify(facts.profile)).toBe(JSON.stringify(want));
+      expect((facts.profile as { attributes: unknown }).attributes).toBe(profile.attributes);
+    }
+  });
+});
