@@ -245,7 +245,8 @@ export async function coreSection(): Promise<Section> {
     data: { ...r, branchRunsChecked: check.runs },
     targets: [
       { label: 'core time vs raw json-rules-engine', value: `${r.ratio}×`, target: '≤ 1.5×', met: r.ratio <= 1.5 },
-      { label: 'core turns/s, one core', value: String(r.coreTurnsPerSecond), target: '≥ 20,000', met: r.coreTurnsPerSecond >= 20_000 },
+      // Issue #16's target (it was 20,000 before the issue raised it).
+      { label: 'core turns/s, one core', value: String(r.coreTurnsPerSecond), target: '≥ 30,000', met: r.coreTurnsPerSecond >= 30_000 },
     ],
   };
 }

@@ -3,7 +3,7 @@ import type { ProfileRecord, UserInfo, VerifiedIdentity } from './events.ts';
 import type { IdentityChange } from './facts.ts';
 import { normalizeEmail, normalizePhone } from './normalize.ts';
 import type { Output, ProfileDraft } from './outputs.ts';
-import { ANONYMOUS, NO_PROFILE, freshHistory, isTrustedAt, type ConversationState, type IdentityMethod, type ProfileMatch } from './state.ts';
+import { ANONYMOUS_PARTY, NO_PROFILE, freshHistory, isTrustedAt, type ConversationState, type IdentityMethod, type ProfileMatch } from './state.ts';
 
 export interface IdentityCtx {
   nowSeconds: number;
@@ -104,7 +104,7 @@ export function identify(state: ConversationState, raw: UserInfo, method: Extrac
     const outputs = directoryMatch !== undefined && state.profile.id === null ? matchProfile(state, directoryMatch, state.identity, 'matched', ctx) : [];
     return none(['the same customer identified again'], [...invalidNotice, ...outputs]);
   }
-  state.identity = { ...ANONYMOUS, party: state.identity.party, status: 'identified', method, ...user };
+  state.identity = { ...ANONYMOUS_PARTY, party: state.identity.party, status: 'identified', method, ...user };
   state.history.everIdentified = true;
   const outputs = [...invalidNotice, ...matchProfile(state, directoryMatch, user, 'matched', ctx)];
   return { change: 'identified', outputs, notes: [] };
@@ -121,7 +121,7 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
   const refresh = same && before.status === 'authenticated' && isTrustedAt(before, ctx.nowSeconds);
 
   state.identity = {
-    ...ANONYMOUS,
+    ...ANONYMOUS_PARTY,
     party: before.party,
     status: 'authenticated',
     method: 'jwt',
@@ -159,7 +159,7 @@ export function authenticate(state: ConversationState, claims: VerifiedIdentity,
 export function clearUser(state: ConversationState): IdentityStep {
   // Always a new party: whoever is at the keyboard now must not see what the previous one typed.
   const wasKnown = state.identity.status !== 'anonymous';
-  state.identity = { ...ANONYMOUS, party: state.identity.party + 1 };
+  state.identity = { ...ANONYMOUS_PARTY, party: state.identity.party + 1 };
   state.profile = { ...NO_PROFILE, attributes: {} };
   // Answers given by the previous party may be personal: the new party must not see them.
   state.slots = {};

@@ -31,11 +31,19 @@ async function handleConflictAfterHandoff(t: Turn): Promise<boolean> {
   return true;
 }
 
-/** Runs the handler for this turn's identity change or token rejection; true when it moved the thread. */
-export async function handleIdentityChange(t: Turn): Promise<boolean> {
+/**
+ * Runs the handler for this turn's identity change or token rejection; true when it moved the thread. Not
+ * `async` itself: most turns change nothing, and then there is no promise to make and wait for.
+ */
+export function handleIdentityChange(t: Turn): Promise<boolean> | boolean {
   if (t.change === 'conflict' && t.state.status === 'handed_off') return handleConflictAfterHandoff(t);
-  if (t.change === 'conflict') return (await handle(t, 'conflict')) || (await handle(t, 'authenticated'));
+  if (t.change === 'conflict') return handleConflict(t);
   if (t.change) return handle(t, t.change);
   if (t.rejection) return handle(t, 'token_rejected');
   return false;
+}
+
+/** A conflict: its own handler, else the one for an authentication. */
+async function handleConflict(t: Turn): Promise<boolean> {
+  return (await handle(t, 'conflict')) || (await handle(t, 'authenticated'));
 }

@@ -82,6 +82,8 @@ export interface BranchEngine {
   engine: Engine;
   /** Index in the branch list of each rule, in rule order. */
   indexes: number[];
+  /** Branch index → its position in `indexes` (a later rule with the same index wins, as a Map.set did). */
+  positions: ReadonlyMap<number, number>;
   conditions: NormalCondition[];
   named: ReadonlyMap<string, NormalCondition>;
 }
@@ -101,7 +103,8 @@ export function buildBranchEngine(
   }
   // Prime the prioritised rule cache on the shared engine, so per-run views only read it.
   (engine as unknown as { prioritizeRules(): unknown }).prioritizeRules();
-  return { engine, indexes: branches.map((b) => b.index), conditions: branches.map((b) => b.when), named };
+  const indexes = branches.map((b) => b.index);
+  return { engine, indexes, positions: new Map(indexes.map((index, i) => [index, i])), conditions: branches.map((b) => b.when), named };
 }
 
 export type ConditionTrace =
@@ -197,23 +200,26 @@ export async function runBranchEngine(be: BranchEngine, facts: Facts): Promise<B
   const view = Object.create(be.engine) as Engine;
   try {
     const out = await view.run(facts);
-    const byIndex = new Map<number, { result: boolean; conditions: ResultNode }>();
-    for (const r of [...out.results, ...out.failureResults]) {
-      const index = (r.event?.params as { index: number } | undefined)?.index;
-      if (index !== undefined) byIndex.set(index, { result: Boolean(r.result), conditions: r.conditions as unknown as ResultNode });
+    // Rule results by branch index, read straight from both lists (no merged copy, no per-run Map).
+    const found: ({ result: boolean; conditions: ResultNode } | undefined)[] = new Array(be.indexes.length);
+    for (const list of [out.results, out.failureResults]) {
+      for (const r of list) {
+        const index = (r.event?.params as { index: number } | undefined)?.index;
+        const at = index === undefined ? undefined : be.positions.get(index);
+        if (at !== undefined) found[at] = { result: Boolean(r.result), conditions: r.conditions as unknown as ResultNode };
+      }
     }
     const results: boolean[] = [];
     const traces: ConditionTrace[] = [];
-    be.indexes.forEach((index, i) => {
-      const r = byIndex.get(index);
+    for (let i = 0; i < be.indexes.length; i++) {
+      const r = found[i];
       const src = be.conditions[i]!;
       // Bare leaves were wrapped in `all` for the engine; unwrap the result to match the source.
-      const isLeaf = 'fact' in src;
-      const node = r ? (isLeaf ? r.conditions.all?.[0] : r.conditions) : undefined;
+      const node = r ? ('fact' in src ? r.conditions.all?.[0] : r.conditions) : undefined;
       const trace = r ? traceNode(src, node, be.named) : { ...traceNode(src, undefined, be.named), result: false };
       results.push(r ? r.result : false);
       traces.push(trace);
-    });
+    }
     return { results, traces };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err ?? 'rule run rejected');

@@ -2,6 +2,7 @@
 import type { CompiledStep } from './compile.ts';
 import { followBranches } from './follow-branches.ts';
 import { generateOutput, trustLevel } from './generate.ts';
+import type { Facts } from './facts.ts';
 import type { StepTrace } from './outputs.ts';
 import { applyAction } from './step-actions.ts';
 import { renderTemplate } from './template.ts';
@@ -28,8 +29,9 @@ export async function runFrom(t: Turn, first: string, via: StepTrace['via'], fro
     }
     const trace: StepTrace = { step: step.id, via: how, ...(prev ? { from: prev } : {}) };
     t.steps.push(trace);
-    if (!enterStep(t, step) || !step.next) return;
-    const goto = await followBranches(t, step.id, step.next, trace);
+    const facts = enterStep(t, step);
+    if (facts === false || !step.next) return;
+    const goto = await followBranches(t, step.id, step.next, trace, undefined, facts ?? undefined);
     if (goto === null) return;
     prev = step.id;
     current = goto;
@@ -37,24 +39,31 @@ export async function runFrom(t: Turn, first: string, via: StepTrace['via'], fro
   }
 }
 
-/** Says, generates and acts for a step; true when the thread goes on to the step's branches, false when it waits or stops. */
-function enterStep(t: Turn, step: CompiledStep): boolean {
+/**
+ * Says, generates and acts for a step. false when it waits or stops; otherwise the fact snapshot its lines
+ * were rendered with when that is still the state its branches see (no action, no lookup ran), else null.
+ */
+function enterStep(t: Turn, step: CompiledStep): Facts | null | false {
   t.state.step = step.id;
   t.state.waiting = null;
+  // One fact snapshot for the step's lines and generation: nothing changes between them.
+  let facts: Facts | null = null;
   if (step.say.length) {
-    // One fact snapshot for all of the step's lines: nothing changes between them.
-    const facts = t.facts();
+    facts = t.facts();
     for (const line of step.say) t.outputs.push({ type: 'message', text: renderTemplate(line, facts), step: step.id });
   }
-  if (step.generate) t.outputs.push(generateOutput(step.generate, t.facts(), trustLevel(t.state.identity, t.nowSeconds), step.id));
-  for (const a of step.actions) applyAction(t, a, step.id);
+  if (step.generate) t.outputs.push(generateOutput(step.generate, (facts ??= t.facts()), trustLevel(t.state.identity, t.nowSeconds), step.id));
+  // The first action still sees the state the snapshot was taken of; each action may change it for the next.
+  step.actions.forEach((a, i) => applyAction(t, a, step.id, i === 0 ? facts : null));
   if (step.terminal) return false;
   if (step.lookup && requestLookup(t, step.id, step.lookup)) return false;
+  // Actions and a refused lookup change the state; what comes after them builds its facts afresh.
+  const current = step.actions.length > 0 || step.lookup ? null : facts;
   if (step.ask) {
-    prompt(t, step, 0);
+    prompt(t, step, 0, current ?? undefined);
     return false;
   }
-  return true;
+  return current;
 }
 
 /** Ends a run of steps that never waits for the customer, with an error naming where it was. */

@@ -6,8 +6,9 @@ import { renderTemplate, type Template } from './template.ts';
 import type { Scalar } from './thread.schema.ts';
 import type { Turn } from './turn.ts';
 
-export function applyAction(t: Turn, a: CompiledAction, step: string): void {
-  let cached: Facts | null = null;
+/** Applies one action; `current` is a fact snapshot of the state as it is now, when the caller has one. */
+export function applyAction(t: Turn, a: CompiledAction, step: string, current: Facts | null = null): void {
+  let cached: Facts | null = current;
   // Only actions with templates need facts; building them is a large part of a turn's cost.
   const facts = (): Facts => (cached ??= t.facts());
   const st = t.state;

@@ -7,8 +7,11 @@ import { handleLookupResult } from './handle-lookup-result.ts';
 import { handleMessage } from './handle-message.ts';
 import type { Turn } from './turn.ts';
 
-/** Runs the event's handler; the result is the message's trust, null for events that carry no message. */
-export async function dispatch(t: Turn): Promise<boolean | null> {
+/**
+ * Runs the event's handler; the result is the message's trust, null for events that carry no message. Not
+ * `async` itself: it hands back the handler's own promise (or value), without the extra ticks of resolving one with another.
+ */
+export function dispatch(t: Turn): Promise<boolean | null> | boolean | null {
   const ev = t.event;
   switch (ev.type) {
     case 'start':

@@ -7,6 +7,7 @@ import { authenticate, type IdentityCtx, type IdentityStep } from './identity.ts
 import type { NoticeCode, Output, StepTrace, TurnTrace } from './outputs.ts';
 import type { ConversationState } from './state.ts';
 import { matchIntent } from './intents.ts';
+import { isoTime } from './iso-time.ts';
 
 export interface TurnContext {
   /** The moment of the turn; the core never reads the clock. */
@@ -41,7 +42,7 @@ export class Turn {
   ) {
     const ms = new Date(ctx.now).getTime();
     this.nowSeconds = Math.floor(ms / 1000);
-    this.nowIso = new Date(ms).toISOString();
+    this.nowIso = isoTime(ms);
     if (event.type === 'message') {
       // The runtime's own model always wins; the matcher only fills in for threads that run without one.
       const m = event.intent ? null : matchIntent(thread.intents, event.text);
@@ -55,7 +56,7 @@ export class Turn {
   }
 
   facts(): Facts {
-    return buildFacts({ state: this.state, widget: this.widget, event: this.event, nowSeconds: this.nowSeconds, change: this.change, rejection: this.rejection, matched: this.matched });
+    return buildFacts({ state: this.state, widget: this.ctx.widget, event: this.event, nowSeconds: this.nowSeconds, change: this.change, rejection: this.rejection, matched: this.matched });
   }
 
   notice(code: NoticeCode, message: string, detail?: Record<string, unknown>): void {
