@@ -79,10 +79,13 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
         const line = "INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at) VALUES ('matched', 1, 0, $1, 'x', NULL, now())";
         await pool.query(line, ['bot']);
         await expect(pool.query(line, ['agent'])).rejects.toThrow(/timeline_entries_sender_check/);
-        expect(await migratePostgres(pool, schema)).toMatchObject({ applied: [3, 4, 5, 6] });
+        expect(await migratePostgres(pool, schema)).toMatchObject({ applied: [3, 4, 5, 6, 7] });
         await pool.query(line, ['agent']);
         await expect(pool.query(line, ['robot'])).rejects.toThrow(/timeline_entries_sender_check/);
         expect((await pool.query('SELECT sender FROM timeline_entries ORDER BY seq')).rows).toEqual([{ sender: 'bot' }, { sender: 'agent' }]);
+        // Migration 7: the timeline's only index is its key (conversation_id, seq), and seq still numbers on.
+        const indexes = await pool.query("SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'timeline_entries'", [schema]);
+        expect(indexes.rows.map((r) => r.indexdef as string)).toEqual([expect.stringMatching(/UNIQUE INDEX timeline_entries_pkey .*\(conversation_id, seq\)/)]);
         expect((await pool.query('SELECT id, profile_id FROM conversations ORDER BY id')).rows).toEqual([
           { id: 'matched', profile_id: 'p-1' },
           { id: 'visitor', profile_id: null },

@@ -183,4 +183,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       INSERT INTO rules_generation (id, n) VALUES (1, 0);
     `,
   },
+  {
+    version: 7,
+    name: 'timeline keyed by conversation',
+    // PostgreSQL re-keys its timeline (migrations/postgres.ts). Here seq is the rowid and the (conversation_id, seq)
+    // index already serves every page as a range (SQLite's planner takes it for the equality), so nothing changes.
+    sql: `SELECT 1;`,
+  },
 ];
