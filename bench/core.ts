@@ -1,6 +1,6 @@
 // Core benchmark: evaluateTurn on the example thread against the raw json-rules-engine runs of the same
 // branch conditions with the same facts (what the turn costs beyond the rule engine itself).
-import { Engine } from 'json-rules-engine';
+import { Engine, Fact } from 'json-rules-engine';
 import type { CompiledThread } from '../src/core/compile.ts';
 import type { CompiledWidget } from '../src/core/compile-widget.ts';
 import { evaluateTurn, type TurnContext } from '../src/core/evaluate-turn.ts';
@@ -73,6 +73,15 @@ const SCRIPTS: { widget: string; events: [string, Record<string, unknown>][] }[]
   },
 ];
 
+const plainFacts = (facts: Record<string, unknown>): Facts => {
+  const out: Record<string, unknown> = {};
+  for (const id in facts) {
+    const f = facts[id];
+    out[id] = f instanceof Fact ? (f as Fact & { value: unknown }).value : f;
+  }
+  return out as Facts;
+};
+
 /** Plays the scripts once, recording each turn's input state and the branch engine runs it makes. */
 export async function recordTurns(rulesDir = join(ROOT, 'rules')): Promise<RecordedTurn[]> {
   const rules = await loadRulesDir(rulesDir);
@@ -87,7 +96,8 @@ export async function recordTurns(rulesDir = join(ROOT, 'rules')): Promise<Recor
   const original = Engine.prototype.run;
   Engine.prototype.run = function (this: Engine, facts?: Record<string, unknown>) {
     const be = byEngine.get(Object.getPrototypeOf(this) as Engine);
-    if (be && current) current.push({ be, facts: facts as Facts });
+    // The core hands json-rules-engine Fact objects (rules-engine.ts); the baseline gets the plain values.
+    if (be && current) current.push({ be, facts: plainFacts(facts ?? {}) });
     return original.call(this, facts);
   } as typeof original;
   try {

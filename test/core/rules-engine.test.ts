@@ -1,5 +1,5 @@
 // The json-rules-engine wrapper: overlapping runs stay correct, missing values and throwing operators are false.
-import { Engine } from 'json-rules-engine';
+import { Engine, Fact } from 'json-rules-engine';
 import { describe, expect, it } from 'vitest';
 import { buildBranchEngine, runBranchEngine, type NormalCondition } from '../../src/core/rules-engine.ts';
 
@@ -30,6 +30,28 @@ describe('runBranchEngine', () => {
     const outs = await Promise.all(Array.from({ length: 100 }, (_, k) => engine.run({ x: later(k) })));
     const incomplete = outs.filter((o) => o.results.length + o.failureResults.length < 2).length;
     expect(incomplete).toBeGreaterThan(0);
+  });
+
+  it('runs hash no fact for the fact cache (json-rules-engine hashes every plain constant fact of every run)', async () => {
+    const be = buildBranchEngine([{ index: 0, when: leaf('conversation', ['turn'], 'equal', 3) }], new Map());
+    const hasher = Fact as unknown as { hashFromObject(o: unknown): string };
+    const original = hasher.hashFromObject;
+    let hashed = 0;
+    hasher.hashFromObject = (o: unknown) => {
+      hashed += 1;
+      return original.call(Fact, o);
+    };
+    try {
+      const ours = await runBranchEngine(be, { conversation: { turn: 3 }, slots: {} });
+      expect(ours.results).toEqual([true]);
+      expect(hashed).toBe(0);
+      // The same run with plain facts, as json-rules-engine takes them by default, hashes each one: the spy is live.
+      const plain = await (Object.create(be.engine) as Engine).run({ conversation: { turn: 3 }, slots: {} });
+      expect(plain.results).toHaveLength(1);
+      expect(hashed).toBe(2);
+    } finally {
+      hasher.hashFromObject = original;
+    }
   });
 
   it('a missing value is false for negative operators too', async () => {
