@@ -254,7 +254,10 @@ export interface ConversationRepository {
    * as with `exclusively`). commitTurn's version guard stays the safety net in both.
    */
   serializeTurn<T>(conversationId: string, waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>>;
-  /** Applies a turn atomically: state, timeline entries and idempotency record, or nothing. */
+  /**
+   * Applies a turn atomically: state, timeline entries and idempotency record, or nothing. The state must be one the
+   * core produced (as the runtime passes it): SQLite reads a state text it wrote here back without the schema check.
+   */
   commitTurn(commit: TurnCommit): Promise<CommitResult>;
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]>;

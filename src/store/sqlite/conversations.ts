@@ -1,6 +1,7 @@
 // Conversations, their timelines and idempotency records on SQLite; a turn commits in one guarded transaction.
 import type { Database, Statement } from 'better-sqlite3';
 import { planList, planShape, toPage, type ListPlan } from '../conversation-list.ts';
+import type { ConversationState } from '../../core/state.ts';
 import { decodeStateJson } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -98,13 +99,16 @@ interface IdempotencyRow {
   created_at: string;
 }
 
-const toConversation = (r: ConversationRow): ConversationRecord => ({
+/** `written`: the state text this connection last wrote for the conversation (SqliteConversations.ownStates). */
+const toConversation = (r: ConversationRow, written?: string): ConversationRecord => ({
   id: r.id,
   widgetId: r.widget_id,
   threadId: r.thread_id,
   threadVersion: r.thread_version,
   version: r.version,
-  state: decodeStateJson(r.state, r.id),
+  // Text this process wrote from the core's own state is one the schema passes unchanged (strict, no defaults):
+  // parsing it is enough. Anything else (another process, a hand edit, an older threadgate) is validated.
+  state: written === r.state ? (JSON.parse(r.state) as ConversationState) : decodeStateJson(r.state, r.id),
   status: r.status,
   scenario: r.scenario,
   authStatus: r.auth_status,
@@ -135,6 +139,9 @@ const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
 
 const isPrimaryKeyViolation = (err: unknown): boolean => (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 
+/** How many conversations' last written state texts `ownStates` keeps (the oldest written goes first). */
+export const OWN_STATES_MAX = 4096;
+
 /** How many (profile, conversation) counts countForProfile remembers before it starts over. */
 export const PROFILE_COUNTS_MAX = 4096;
 
@@ -155,6 +162,12 @@ export class SqliteConversations implements ConversationRepository {
    * the profile's conversations, so a returning customer with many conversations would pay it on every turn.
    */
   private readonly profileCounts = new Map<string, number>();
+  /**
+   * The state text this connection's commitTurn last wrote per conversation, so reading it back skips the schema
+   * check (zod was ~5% of a turn's CPU): commitTurn's states are the core's (store.port.ts). Set when the write is
+   * applied: if its transaction then rolls back, the row holds another text, which is checked as usual.
+   */
+  private readonly ownStates = new Map<string, string>();
   private ownLinkChanges = 0;
   private countsValidFor: { dataVersion: number; ownLinkChanges: number } | null = null;
   private readonly update;
@@ -248,12 +261,19 @@ export class SqliteConversations implements ConversationRepository {
       throw err;
     }
     this.writeTurn(r.id, 1, start?.entries ?? [], idem);
+    // Not remembered (ownStates): a created state comes from the caller, so its reads stay checked.
     return { ok: true, conversation: toConversation(this.byId.get(r.id)!) };
   }
 
   async get(id: string): Promise<ConversationRecord | null> {
     const row = this.byIdWithGeneration.get(id);
-    return row ? { ...toConversation(row), rulesGeneration: row.rules_generation } : null;
+    return row ? { ...toConversation(row, this.ownStates.get(id)), rulesGeneration: row.rules_generation } : null;
+  }
+
+  private wrote(id: string, state: string): void {
+    this.ownStates.delete(id);
+    if (this.ownStates.size >= OWN_STATES_MAX) this.ownStates.delete(this.ownStates.keys().next().value!);
+    this.ownStates.set(id, state);
   }
 
   /** Nothing to wait for across processes here (store.port.ts): the runtime's queue orders a process's turns. */
@@ -279,10 +299,11 @@ export class SqliteConversations implements ConversationRepository {
     const now = isoTimestamp(c.now, 'now');
     // The update keeps the stored profile when the state has none (coalesce): only a new, different one relinks.
     if (c.state.profile.id !== null && c.state.profile.id !== this.linkOf.get(c.conversationId)) this.ownLinkChanges += 1;
+    const state = JSON.stringify(c.state);
     const changed = this.update.run({
       id: c.conversationId,
       expected: c.expectedVersion,
-      state: JSON.stringify(c.state),
+      state,
       status: c.state.status,
       scenario: c.state.scenario,
       authStatus: c.state.identity.status,
@@ -292,6 +313,7 @@ export class SqliteConversations implements ConversationRepository {
     if (changed !== 1) return { ok: false, reason: 'version_conflict', currentVersion: this.versionOf.get(c.conversationId) ?? current };
     const version = c.expectedVersion + 1;
     this.writeTurn(c.conversationId, version, c.entries, c.idempotency);
+    this.wrote(c.conversationId, state);
     if (c.ticket) c.ticket.state = 'applied';
     return { ok: true, version };
   }
