@@ -44,6 +44,22 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of one statement in `schema`, as text lines: what a benchmark's slow read actually did
+ * (the plan the service got depends on the statistics at that moment, so it is read in the same run).
+ */
+export async function explainIn(schema: string, sql: string, values: unknown[]): Promise<string[]> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`SET search_path = "${schema}"`);
+    const r = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
+    return r.rows.map((row) => row['QUERY PLAN']);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Starts `n` + 1 signed-in conversations on shop-portal (as bench/http.ts does): `n` walked in turn and one hot one. */
 export async function startConversations(url: string, key: string, token: string, n: number): Promise<{ ids: string[]; hot: string }> {
   const ids: string[] = [];

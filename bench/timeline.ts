@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { progress, round, table, type Section } from './lib.ts';
 import { CYCLE, post, shopToken, startService } from './processes.ts';
-import { PG_URL, benchSchemaName, dropSchema } from './pg-helpers.ts';
+import { timelinePageQuery } from '../src/store/postgres/conversations.ts';
+import { PG_URL, benchSchemaName, dropSchema, explainIn } from './pg-helpers.ts';
 
 const LONG_TURNS = Number(process.env.BENCH_TIMELINE_TURNS ?? 5000);
 const SHORT_TURNS = 10;
@@ -130,6 +131,13 @@ async function runOn(store: 'sqlite' | 'postgres'): Promise<TimelineResult> {
       long.push(await getRun(service.url, service.runtimeKey, longId, `${store} ${LONG_TURNS}-turn GET, round ${r + 1}`));
       short.push(await getRun(service.url, service.runtimeKey, shortId, `${store} ${SHORT_TURNS}-turn GET, round ${r + 1}`));
       longSamePage.push(await getRun(service.url, service.runtimeKey, longId, `${store} ${LONG_TURNS}-turn GET ?limit=${shortEntries}, round ${r + 1}`, shortEntries));
+    }
+    if (schema) {
+      // The page statement the service sent for the long conversation, with the statistics it had.
+      const read = await fetch(`${service.url}/v1/conversations/${longId}`, { headers: { authorization: `Bearer ${service.runtimeKey}` } });
+      const party = ((await read.json()) as { identity: { party: number } }).identity.party;
+      const q = timelinePageQuery(longId, { limit: shortEntries, party });
+      for (const line of await explainIn(schema, q.text, q.values)) progress(`timeline postgres plan: ${line}`);
     }
     const turns = await turnsBesideReaders(service.url, service.runtimeKey, token, longId);
     progress(`timeline ${store}: another conversation's turn median ${turns.alone} ms alone, ${turns.withReaders} ms beside 4 readers of the long one`);

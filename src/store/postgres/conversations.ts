@@ -212,6 +212,18 @@ const pastKey = (profileId: string, before: ConversationCursor): string => `past
 
 const withGeneration = (row: ConversationRowWithGeneration): ConversationRecord => ({ ...toConversation(row), rulesGeneration: Number(row.rules_generation) });
 
+/** The statement timelinePage sends for this page (also what bench/timeline.ts EXPLAINs). */
+export function timelinePageQuery(conversationId: string, q: TimelinePageQuery): { plan: ReturnType<typeof planTimelinePage>; text: string; values: unknown[] } {
+  const plan = planTimelinePage(q);
+  const values: unknown[] = [];
+  const byName: Record<string, unknown> = { id: conversationId, party: plan.party, before: plan.before, after: plan.after, n: plan.limit + 1 };
+  const text = timelineSql(plan, (name) => {
+    values.push(byName[name]);
+    return `$${values.length}`;
+  });
+  return { plan, text, values };
+}
+
 export class PostgresConversations implements ConversationRepository {
   constructor(
     /** The pool, or the running turn's connection (turn-scope.ts). */
@@ -380,14 +392,8 @@ export class PostgresConversations implements ConversationRepository {
   }
 
   async timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage> {
-    const plan = planTimelinePage(q);
-    const values: unknown[] = [];
-    const byName: Record<string, unknown> = { id: conversationId, party: plan.party, before: plan.before, after: plan.after, n: plan.limit + 1 };
-    const sql = timelineSql(plan, (name) => {
-      values.push(byName[name]);
-      return `$${values.length}`;
-    });
-    const rows = await this.db.query<EntryRow>(sql, values);
+    const { plan, text, values } = timelinePageQuery(conversationId, q);
+    const rows = await this.db.query<EntryRow>(text, values);
     return timelinePageOf(plan, rows.rows.map(toEntry));
   }
 
