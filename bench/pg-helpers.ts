@@ -45,16 +45,17 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /**
- * EXPLAIN (ANALYZE, BUFFERS) of one statement in `schema`, as text lines: what a benchmark's slow read actually did
- * (the plan the service got depends on the statistics at that moment, so it is read in the same run).
+ * The plan of a statement as text lines, run in `schema`: `sql` may be several statements (settings around an
+ * EXPLAIN), `rowsAt` says which result holds the plan. The plan depends on the statistics at that moment, so a
+ * benchmark reads it in the same run.
  */
-export async function explainIn(schema: string, sql: string, values: unknown[]): Promise<string[]> {
+export async function explainIn(schema: string, sql: string, rowsAt: number): Promise<string[]> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
     await client.query(`SET search_path = "${schema}"`);
-    const r = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
-    return r.rows.map((row) => row['QUERY PLAN']);
+    const results = (await client.query(sql)) as unknown as pg.QueryResult<{ 'QUERY PLAN': string }>[];
+    return results[rowsAt]!.rows.map((row) => row['QUERY PLAN']);
   } finally {
     await client.end();
   }

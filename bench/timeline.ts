@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { progress, round, table, type Section } from './lib.ts';
 import { CYCLE, post, shopToken, startService } from './processes.ts';
-import { timelinePageQuery } from '../src/store/postgres/conversations.ts';
+import { timelineExplain } from '../src/store/postgres/timeline-statement.ts';
 import { PG_URL, benchSchemaName, dropSchema, explainIn } from './pg-helpers.ts';
 
 const LONG_TURNS = Number(process.env.BENCH_TIMELINE_TURNS ?? 5000);
@@ -136,8 +136,8 @@ async function runOn(store: 'sqlite' | 'postgres'): Promise<TimelineResult> {
       // The page statement the service sent for the long conversation, with the statistics it had.
       const read = await fetch(`${service.url}/v1/conversations/${longId}`, { headers: { authorization: `Bearer ${service.runtimeKey}` } });
       const party = ((await read.json()) as { identity: { party: number } }).identity.party;
-      const q = timelinePageQuery(longId, { limit: shortEntries, party });
-      for (const line of await explainIn(schema, q.text, q.values)) progress(`timeline postgres plan: ${line}`);
+      const q = timelineExplain(longId, { limit: shortEntries, party }, 'ANALYZE, BUFFERS');
+      for (const line of await explainIn(schema, q.sql, q.rowsAt)) progress(`timeline postgres plan: ${line}`);
     }
     const turns = await turnsBesideReaders(service.url, service.runtimeKey, token, longId);
     progress(`timeline ${store}: another conversation's turn median ${turns.alone} ms alone, ${turns.withReaders} ms beside 4 readers of the long one`);

@@ -21,7 +21,8 @@ import type {
   TurnCommit,
   TurnLockResult,
 } from '../store.port.ts';
-import { planTimelinePage, timelinePageOf, timelineSql } from '../timeline-page.ts';
+import { timelinePageOf } from '../timeline-page.ts';
+import { timelineStatement } from './timeline-statement.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { iso, pgCode, Rollback, transaction, type Queryable } from './connection.ts';
 import { turnLockSql } from './turn-lock.ts';
@@ -212,18 +213,6 @@ const pastKey = (profileId: string, before: ConversationCursor): string => `past
 
 const withGeneration = (row: ConversationRowWithGeneration): ConversationRecord => ({ ...toConversation(row), rulesGeneration: Number(row.rules_generation) });
 
-/** The statement timelinePage sends for this page (also what bench/timeline.ts EXPLAINs). */
-export function timelinePageQuery(conversationId: string, q: TimelinePageQuery): { plan: ReturnType<typeof planTimelinePage>; text: string; values: unknown[] } {
-  const plan = planTimelinePage(q);
-  const values: unknown[] = [];
-  const byName: Record<string, unknown> = { id: conversationId, party: plan.party, before: plan.before, after: plan.after, n: plan.limit + 1 };
-  const text = timelineSql(plan, (name) => {
-    values.push(byName[name]);
-    return `$${values.length}`;
-  });
-  return { plan, text, values };
-}
-
 export class PostgresConversations implements ConversationRepository {
   constructor(
     /** The pool, or the running turn's connection (turn-scope.ts). */
@@ -392,9 +381,9 @@ export class PostgresConversations implements ConversationRepository {
   }
 
   async timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage> {
-    const { plan, text, values } = timelinePageQuery(conversationId, q);
-    const rows = await this.db.query<EntryRow>(text, values);
-    return timelinePageOf(plan, rows.rows.map(toEntry));
+    const { plan, sql, rowsAt } = timelineStatement(conversationId, q);
+    const results = (await this.db.query(sql)) as unknown as { rows: EntryRow[] }[];
+    return timelinePageOf(plan, results[rowsAt]!.rows.map(toEntry));
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
