@@ -33,8 +33,7 @@ export const timelineShape = (p: TimelinePlan): string =>
 
 /**
  * The SQL of a plan, placeholders made by `param(name)`; it reads limit + 1 rows in the page's direction on the
- * (conversation_id, seq) index, or (conversation_id, party, seq) for one party, so the extra row says whether more
- * remain.
+ * (conversation_id, seq) index so the extra row says whether more remain.
  */
 export function timelineSql(p: TimelinePlan, param: (name: 'id' | 'party' | 'before' | 'after' | 'n') => string): string {
   const where = [`conversation_id = ${param('id')}`];

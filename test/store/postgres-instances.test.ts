@@ -84,13 +84,9 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
         await pool.query(line, ['agent']);
         await expect(pool.query(line, ['robot'])).rejects.toThrow(/timeline_entries_sender_check/);
         expect((await pool.query('SELECT sender FROM timeline_entries ORDER BY seq')).rows).toEqual([{ sender: 'bot' }, { sender: 'agent' }]);
-        // Migration 7: the timeline is keyed by (conversation_id, seq), no index on seq alone, and seq still numbers on;
-        // migration 8 adds the (conversation_id, party, seq) index.
-        const indexes = await pool.query("SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'timeline_entries' ORDER BY indexname", [schema]);
-        expect(indexes.rows.map((r) => r.indexdef as string)).toEqual([
-          expect.stringMatching(/INDEX timeline_entries_conversation_party .*\(conversation_id, party, seq\)/),
-          expect.stringMatching(/UNIQUE INDEX timeline_entries_pkey .*\(conversation_id, seq\)/),
-        ]);
+        // Migration 7: the timeline's only index is its key (conversation_id, seq), and seq still numbers on.
+        const indexes = await pool.query("SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'timeline_entries'", [schema]);
+        expect(indexes.rows.map((r) => r.indexdef as string)).toEqual([expect.stringMatching(/UNIQUE INDEX timeline_entries_pkey .*\(conversation_id, seq\)/)]);
         expect((await pool.query('SELECT id, profile_id FROM conversations ORDER BY id')).rows).toEqual([
           { id: 'matched', profile_id: 'p-1' },
           { id: 'visitor', profile_id: null },

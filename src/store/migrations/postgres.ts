@@ -183,15 +183,4 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       DROP INDEX timeline_entries_conversation;
     `,
   },
-  {
-    version: 8,
-    name: 'timeline by conversation and party',
-    // A runtime reads only the current party's entries. On (conversation_id, seq) that is a filter, and with the
-    // statistics saying a conversation has a few entries the planner bitmap-scanned all of a long conversation's
-    // entries and sorted them (3 ms for 5,000, measured by bench/timeline.ts). On (conversation_id, party, seq) a
-    // party's page is one ordered range whatever the statistics say.
-    sql: `
-      CREATE INDEX timeline_entries_conversation_party ON timeline_entries (conversation_id, party, seq);
-    `,
-  },
 ];

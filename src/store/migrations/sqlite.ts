@@ -190,13 +190,4 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     // index already serves every page as a range (SQLite's planner takes it for the equality), so nothing changes.
     sql: `SELECT 1;`,
   },
-  {
-    version: 8,
-    name: 'timeline by conversation and party',
-    // As on PostgreSQL: a party's page is one range. On (conversation_id, seq) alone, the first page of a party that
-    // has few entries (after a logout) walked every older party's entries back to the start of the conversation.
-    sql: `
-      CREATE INDEX timeline_entries_conversation_party ON timeline_entries (conversation_id, party, seq);
-    `,
-  },
 ];

@@ -6,8 +6,8 @@ import type { TimelinePageQuery } from '../store.port.ts';
 /**
  * Statistics say a conversation has a few entries (the average), so for a long one the planner may bitmap-scan all
  * of its entries and sort them, O(conversation) per page, since for "a few" rows any plan looks as cheap. With
- * sorting off for this one statement it takes the ordered index range, (conversation_id, party, seq) or
- * (conversation_id, seq), and stops after the page: what the page costs no longer depends on the estimate.
+ * sorting off for this one statement it takes the ordered range of the (conversation_id, seq) key and stops once the
+ * page is full: what the page costs no longer depends on the estimate.
  * SET LOCAL lasts to the end of the statement's implicit transaction, or of a turn's; the reset covers the latter.
  */
 const SORT_OFF = 'SET LOCAL enable_sort = off';
