@@ -79,7 +79,7 @@ describe.skipIf(SKIP_POSTGRES)(`PostgreSQL store across instances${SKIP_POSTGRES
         const line = "INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at) VALUES ('matched', 1, 0, $1, 'x', NULL, now())";
         await pool.query(line, ['bot']);
         await expect(pool.query(line, ['agent'])).rejects.toThrow(/timeline_entries_sender_check/);
-        expect(await migratePostgres(pool, schema)).toMatchObject({ applied: [3, 4, 5, 6, 7] });
+        expect(await migratePostgres(pool, schema)).toMatchObject({ applied: [3, 4, 5, 6, 7, 8] });
         await pool.query(line, ['agent']);
         await expect(pool.query(line, ['robot'])).rejects.toThrow(/timeline_entries_sender_check/);
         expect((await pool.query('SELECT sender FROM timeline_entries ORDER BY seq')).rows).toEqual([{ sender: 'bot' }, { sender: 'agent' }]);

@@ -70,7 +70,7 @@ describe('SQLite migrations', () => {
     db.prepare("DELETE FROM timeline_entries WHERE text = 'gone'").run();
     expect(() => line.run('agent', 'too early', null)).toThrow(/CHECK constraint/);
 
-    expect(migrateSqlite(db)).toMatchObject({ applied: [3, 4, 5, 6, 7] });
+    expect(migrateSqlite(db)).toMatchObject({ applied: [3, 4, 5, 6, 7, 8] });
     expect(db.prepare('SELECT seq, sender, text, trusted FROM timeline_entries ORDER BY seq').all()).toEqual([
       { seq: 1, sender: 'customer', text: 'hi', trusted: 1 },
       { seq: 2, sender: 'bot', text: 'hello', trusted: null },

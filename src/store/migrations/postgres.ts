@@ -183,4 +183,52 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       DROP INDEX timeline_entries_conversation;
     `,
   },
+  {
+    version: 8,
+    name: 'profile conversation stamps',
+    // A stamp per profile that changes in the same transaction as the set of conversations with that profile_id (or
+    // their created_at/id, which place them before or after another): an instance may reuse a count it read at the
+    // same stamp instead of counting again (src/store/postgres/profile-counts.ts). Triggers, not the store's own
+    // statements, bump it, so every writer bumps it: instances of an older version during a rolling upgrade, later
+    // migrations, hand-written SQL. A table of its own, not a column of profiles: conversations.profile_id has no
+    // foreign key, so the profile row may not exist. The stamp only grows (greatest) and starts from the clock in
+    // microseconds, so a schema dropped and made again under a running instance does not repeat a remembered stamp.
+    // Several profiles in one statement are upserted in one order (COLLATE "C"), so two such bumps never deadlock;
+    // two first bumps of one profile meet in ON CONFLICT. The table is named through TG_TABLE_SCHEMA: whatever the
+    // writer's search_path, the stamps next to the conversations that changed are bumped.
+    sql: `
+      CREATE TABLE profile_conversation_stamps (
+        profile_id TEXT PRIMARY KEY,
+        stamp BIGINT NOT NULL
+      );
+      CREATE FUNCTION bump_profile_conversation_stamps() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        ids TEXT[];
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          ids := ARRAY[NEW.profile_id];
+        ELSIF TG_OP = 'DELETE' THEN
+          ids := ARRAY[OLD.profile_id];
+        ELSE
+          ids := ARRAY[OLD.profile_id, NEW.profile_id];
+        END IF;
+        EXECUTE format(
+          'INSERT INTO %I.profile_conversation_stamps AS s (profile_id, stamp)
+             SELECT p, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+             FROM unnest($1::text[]) AS p WHERE p IS NOT NULL GROUP BY p ORDER BY p COLLATE "C"
+           ON CONFLICT (profile_id) DO UPDATE SET stamp = greatest(s.stamp + 1, EXCLUDED.stamp)',
+          TG_TABLE_SCHEMA
+        ) USING ids;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER conversations_profile_stamp_insert AFTER INSERT ON conversations
+        FOR EACH ROW WHEN (NEW.profile_id IS NOT NULL) EXECUTE FUNCTION bump_profile_conversation_stamps();
+      CREATE TRIGGER conversations_profile_stamp_update AFTER UPDATE ON conversations
+        FOR EACH ROW WHEN (OLD.profile_id IS DISTINCT FROM NEW.profile_id OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.id IS DISTINCT FROM NEW.id)
+        EXECUTE FUNCTION bump_profile_conversation_stamps();
+      CREATE TRIGGER conversations_profile_stamp_delete AFTER DELETE ON conversations
+        FOR EACH ROW WHEN (OLD.profile_id IS NOT NULL) EXECUTE FUNCTION bump_profile_conversation_stamps();
+    `,
+  },
 ];
