@@ -233,7 +233,7 @@ const withGeneration = (row: ConversationRowWithGeneration): ConversationRecord 
 
 export class PostgresConversations implements ConversationRepository {
   /** The last count this instance read per conversation, with the stamp it was read at (profile-counts.ts). */
-  readonly profileCounts = new ProfileCountMemory();
+  private readonly profileCounts = new ProfileCountMemory();
 
   constructor(
     /** The pool, or the running turn's connection (turn-scope.ts). */
