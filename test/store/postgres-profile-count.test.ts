@@ -145,6 +145,41 @@ describe.skipIf(SKIP_POSTGRES)(`profile counts across PostgreSQL instances${SKIP
     await check(4);
   });
 
+  it('never answers a count older than the last change committed before the turn, with turns and creates racing on three instances', async () => {
+    const c3 = await openPostgresStore({ connectionString: PG_URL, schema, pool: { max: 2 } });
+    try {
+      await create(a, 'race', { profileId: 'race-p', createdAt: at(1000) });
+      let started = 0;
+      let done = 0;
+      const writer = (async () => {
+        for (let i = 0; i < 40; i++) {
+          started++;
+          await create(b, `race-${i}`, { profileId: 'race-p', createdAt: at(i) });
+          done++;
+        }
+      })();
+      const turns = [a, c3].map(async (store) => {
+        const answers: { lo: number; past: number; hi: number }[] = [];
+        while (done < 40) {
+          const lo = done;
+          const { past } = await turnOn(store, 'race');
+          answers.push({ lo, past: past!, hi: started });
+        }
+        return answers;
+      });
+      await writer;
+      const answers = (await Promise.all(turns)).flat();
+      expect(answers.length).toBeGreaterThanOrEqual(4);
+      for (const x of answers) {
+        expect(x.past).toBeGreaterThanOrEqual(x.lo);
+        expect(x.past).toBeLessThanOrEqual(x.hi);
+      }
+      for (const store of [a, c3, b]) expect((await turnOn(store, 'race')).past).toBe(40);
+    } finally {
+      await c3.close();
+    }
+  });
+
   it('moves c itself to another profile: the count is the new profile\'s, in the turn and after it', async () => {
     await create(a, 'm', { profileId: 'q-1', createdAt: at(50) });
     await create(a, 'q1-old', { profileId: 'q-1', createdAt: at(10) });
