@@ -190,4 +190,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     // index already serves every page as a range (SQLite's planner takes it for the equality), so nothing changes.
     sql: `SELECT 1;`,
   },
+  {
+    version: 8,
+    name: 'profile conversation stamps',
+    // PostgreSQL stamps each profile's set of conversations so instances can reuse a count (migrations/postgres.ts).
+    // Here one connection holds the file's counts and PRAGMA data_version tells it of any other writer, so nothing changes.
+    sql: `SELECT 1;`,
+  },
 ];
