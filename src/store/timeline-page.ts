@@ -35,12 +35,15 @@ export const timelineShape = (p: TimelinePlan): string =>
  * The SQL of a plan, placeholders made by `param(name)`; it reads limit + 1 rows in the page's direction on the
  * (conversation_id, seq) index so the extra row says whether more remain.
  */
+/** What a page reads of each entry, in this order; not conversation_id, which the caller passed (a 36-character string per row). */
+export const PAGE_COLUMNS = ['seq', 'turn', 'party', 'sender', 'text', 'trusted', 'at'] as const;
+
 export function timelineSql(p: TimelinePlan, param: (name: 'id' | 'party' | 'before' | 'after' | 'n') => string): string {
   const where = [`conversation_id = ${param('id')}`];
   if (p.party !== undefined) where.push(`party = ${param('party')}`);
   if (p.before !== undefined) where.push(`seq < ${param('before')}`);
   if (p.after !== undefined) where.push(`seq > ${param('after')}`);
-  return `SELECT * FROM timeline_entries WHERE ${where.join(' AND ')} ORDER BY seq ${p.forward ? 'ASC' : 'DESC'} LIMIT ${param('n')}`;
+  return `SELECT ${PAGE_COLUMNS.join(', ')} FROM timeline_entries WHERE ${where.join(' AND ')} ORDER BY seq ${p.forward ? 'ASC' : 'DESC'} LIMIT ${param('n')}`;
 }
 
 /** The page from the limit + 1 rows read in the plan's direction. */

@@ -128,10 +128,11 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   updatedAt: iso(r.updated_at),
 });
 
-const toEntry = (r: EntryRow): TimelineEntry => ({
+/** `conversationId` is the caller's: a page does not read the column (timeline-page.ts PAGE_COLUMNS). */
+const toEntry = (r: Omit<EntryRow, 'conversation_id'>, conversationId: string): TimelineEntry => ({
   // BIGINT comes back as a string; a seq stays far below 2^53.
   seq: Number(r.seq),
-  conversationId: r.conversation_id,
+  conversationId,
   turn: r.turn,
   party: r.party,
   from: r.sender,
@@ -426,13 +427,13 @@ export class PostgresConversations implements ConversationRepository {
       opts?.party === undefined
         ? await this.db.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 ORDER BY seq', [conversationId])
         : await this.db.query<EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = $1 AND party = $2 ORDER BY seq', [conversationId, opts.party]);
-    return rows.rows.map(toEntry);
+    return rows.rows.map((r) => toEntry(r, conversationId));
   }
 
   async timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage> {
     const { plan, sql, rowsAt } = timelineStatement(conversationId, q);
-    const results = (await this.db.query(sql)) as unknown as { rows: EntryRow[] }[];
-    return timelinePageOf(plan, results[rowsAt]!.rows.map(toEntry));
+    const results = (await this.db.query(sql)) as unknown as { rows: Omit<EntryRow, 'conversation_id'>[] }[];
+    return timelinePageOf(plan, results[rowsAt]!.rows.map((r) => toEntry(r, conversationId)));
   }
 
   /**

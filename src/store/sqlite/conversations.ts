@@ -129,6 +129,20 @@ const toEntry = (r: EntryRow): TimelineEntry => ({
   at: r.at,
 });
 
+/** A page row as better-sqlite3's raw mode gives it, in PAGE_COLUMNS order: arrays cost about half of objects per row. */
+type PageRow = [seq: number, turn: number, party: number, sender: TimelineEntry['from'], text: string, trusted: number | null, at: string];
+
+const pageEntry = (r: PageRow, conversationId: string): TimelineEntry => ({
+  seq: r[0],
+  conversationId,
+  turn: r[1],
+  party: r[2],
+  from: r[3],
+  text: r[4],
+  trusted: r[5] === null ? null : r[5] === 1,
+  at: r[6],
+});
+
 const toIdempotency = (r: IdempotencyRow): IdempotencyRecord => ({
   key: r.key,
   requestHash: r.request_hash,
@@ -182,7 +196,7 @@ export class SqliteConversations implements ConversationRepository {
   private readonly createTx;
   /** One prepared statement per shape of list query (at most 2^8), prepared on first use. */
   private readonly listStatements = new Map<string, Statement<Record<string, unknown>, SummaryRow>>();
-  private readonly timelineStatements = new Map<string, Statement<Record<string, unknown>, EntryRow>>();
+  private readonly timelineStatements = new Map<string, Statement<Record<string, unknown>, PageRow>>();
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<Record<string, unknown>>(
@@ -352,14 +366,14 @@ export class SqliteConversations implements ConversationRepository {
     const shape = timelineShape(plan);
     let statement = this.timelineStatements.get(shape);
     if (!statement) {
-      statement = this.db.prepare<Record<string, unknown>, EntryRow>(timelineSql(plan, (name) => `@${name}`));
+      statement = this.db.prepare<Record<string, unknown>, PageRow>(timelineSql(plan, (name) => `@${name}`)).raw();
       this.timelineStatements.set(shape, statement);
     }
     const params: Record<string, unknown> = { id: conversationId, n: plan.limit + 1 };
     if (plan.party !== undefined) params.party = plan.party;
     if (plan.before !== undefined) params.before = plan.before;
     if (plan.after !== undefined) params.after = plan.after;
-    return timelinePageOf(plan, statement.all(params).map(toEntry));
+    return timelinePageOf(plan, statement.all(params).map((r) => pageEntry(r, conversationId)));
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
