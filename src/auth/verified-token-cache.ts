@@ -1,5 +1,6 @@
 // A bounded cache of tokens this verifier already verified with a configured key, valid only inside the window in which verifying again must pass.
 import type { VerifiedIdentity } from '../core/events.ts';
+import { BoundedMap } from '../bounded-map.ts';
 
 interface Entry {
   identity: VerifiedIdentity;
@@ -20,12 +21,14 @@ export const VERIFIED_TOKEN_CACHE_SIZE = 1024;
  * entry outlives the key that verified it. Oldest entries go first when full.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
     private readonly maxTokenAgeSeconds: number,
-    private readonly size = VERIFIED_TOKEN_CACHE_SIZE,
-  ) {}
+    size = VERIFIED_TOKEN_CACHE_SIZE,
+  ) {
+    this.entries = new BoundedMap(size);
+  }
 
   get(token: string, now: Date): VerifiedIdentity | null {
     const entry = this.entries.get(token);
@@ -43,8 +46,6 @@ export class VerifiedTokenCache {
     const until = Math.min(identity.expiresAt * 1000, (identity.issuedAt + this.maxTokenAgeSeconds) * 1000);
     const t = now.getTime();
     if (!(until > t)) return;
-    this.entries.delete(token);
-    if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, { identity: { ...identity }, verifiedAt: t, until });
   }
 

@@ -1,4 +1,5 @@
 // What this instance last counted of a profile's conversations before a conversation, with the profile's stamp then, so the count runs only when that stamp moved.
+import { BoundedMap } from '../../bounded-map.ts';
 
 /**
  * "At stamp `stamp` of `profileId`, `count` of its conversations sort before (createdAt, conversation id)": true for
@@ -17,27 +18,14 @@ export interface KnownCount {
 /** How many conversations' counts an instance remembers; past that the least recently used is dropped. */
 export const PROFILE_COUNTS_MAX = 10_000;
 
-/** A bounded map from conversation id to its last known count; a Map keeps insertion order, so re-inserting on use makes it an LRU. */
-export class ProfileCountMemory {
-  private readonly byConversation = new Map<string, KnownCount>();
-
-  constructor(private readonly max: number = PROFILE_COUNTS_MAX) {}
-
-  get size(): number {
-    return this.byConversation.size;
-  }
-
-  get(conversationId: string): KnownCount | undefined {
-    return this.byConversation.get(conversationId);
+/** From conversation id to its last known count; `remember` refreshes, so the least recently used goes first. */
+export class ProfileCountMemory extends BoundedMap<string, KnownCount> {
+  constructor(max: number = PROFILE_COUNTS_MAX) {
+    super(max);
   }
 
   /** Stores (or refreshes) the entry as the most recently used one. */
   remember(conversationId: string, known: KnownCount): void {
-    this.byConversation.delete(conversationId);
-    this.byConversation.set(conversationId, known);
-    if (this.byConversation.size > this.max) {
-      const oldest = this.byConversation.keys().next();
-      if (!oldest.done) this.byConversation.delete(oldest.value);
-    }
+    this.set(conversationId, known);
   }
 }

@@ -4,6 +4,7 @@ import { planList, planShape, toPage, type ListPlan } from '../conversation-list
 import type { ConversationState } from '../../core/state.ts';
 import { decodeStateJson } from '../decode-state.ts';
 import { StoreError } from '../store-error.ts';
+import { BoundedMap } from '../../bounded-map.ts';
 import { GroupCommit } from './group-commit.ts';
 import type {
   CommitResult,
@@ -181,7 +182,7 @@ export class SqliteConversations implements ConversationRepository {
    * check (zod was ~5% of a turn's CPU): commitTurn's states are the core's (store.port.ts). Set when the write is
    * applied: if its transaction then rolls back, the row holds another text, which is checked as usual.
    */
-  private readonly ownStates = new Map<string, string>();
+  private readonly ownStates = new BoundedMap<string, string>(OWN_STATES_MAX);
   private ownLinkChanges = 0;
   private countsValidFor: { dataVersion: number; ownLinkChanges: number } | null = null;
   private readonly update;
@@ -284,12 +285,6 @@ export class SqliteConversations implements ConversationRepository {
     return row ? { ...toConversation(row, this.ownStates.get(id)), rulesGeneration: row.rules_generation } : null;
   }
 
-  private wrote(id: string, state: string): void {
-    this.ownStates.delete(id);
-    if (this.ownStates.size >= OWN_STATES_MAX) this.ownStates.delete(this.ownStates.keys().next().value!);
-    this.ownStates.set(id, state);
-  }
-
   /** Nothing to wait for across processes here (store.port.ts): the runtime's queue orders a process's turns. */
   async serializeTurn<T>(_conversationId: string, _waitMs: number, fn: () => Promise<T>): Promise<TurnLockResult<T>> {
     return { ok: true, value: await fn() };
@@ -327,7 +322,7 @@ export class SqliteConversations implements ConversationRepository {
     if (changed !== 1) return { ok: false, reason: 'version_conflict', currentVersion: this.versionOf.get(c.conversationId) ?? current };
     const version = c.expectedVersion + 1;
     this.writeTurn(c.conversationId, version, c.entries, c.idempotency);
-    this.wrote(c.conversationId, state);
+    this.ownStates.set(c.conversationId, state);
     if (c.ticket) c.ticket.state = 'applied';
     return { ok: true, version };
   }
