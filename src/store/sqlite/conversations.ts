@@ -25,7 +25,7 @@ import type {
   TurnCommit,
   TurnLockResult,
 } from '../store.port.ts';
-import { planTimelinePage, timelinePageOf, timelineShape, timelineSql } from '../timeline-page.ts';
+import { PAGE_COLUMNS, planTimelinePage, timelinePageOf, timelineShape, timelineSql } from '../timeline-page.ts';
 import { isoTimestamp } from '../timestamps.ts';
 
 interface ConversationRow {
@@ -81,17 +81,6 @@ function listSql(p: ListPlan): string {
     LIMIT @fetch`;
 }
 
-interface EntryRow {
-  seq: number;
-  conversation_id: string;
-  turn: number;
-  party: number;
-  sender: TimelineEntry['from'];
-  text: string;
-  trusted: number | null;
-  at: string;
-}
-
 interface IdempotencyRow {
   key: string;
   request_hash: string;
@@ -119,21 +108,10 @@ const toConversation = (r: ConversationRow, written?: string): ConversationRecor
   updatedAt: r.updated_at,
 });
 
-const toEntry = (r: EntryRow): TimelineEntry => ({
-  seq: r.seq,
-  conversationId: r.conversation_id,
-  turn: r.turn,
-  party: r.party,
-  from: r.sender,
-  text: r.text,
-  trusted: r.trusted === null ? null : r.trusted === 1,
-  at: r.at,
-});
+/** A timeline row as better-sqlite3's raw mode gives it, in PAGE_COLUMNS order: arrays cost about half of objects per row. */
+type EntryRow = [seq: number, turn: number, party: number, sender: TimelineEntry['from'], text: string, trusted: number | null, at: string];
 
-/** A page row as better-sqlite3's raw mode gives it, in PAGE_COLUMNS order: arrays cost about half of objects per row. */
-type PageRow = [seq: number, turn: number, party: number, sender: TimelineEntry['from'], text: string, trusted: number | null, at: string];
-
-const pageEntry = (r: PageRow, conversationId: string): TimelineEntry => ({
+const toEntry = (r: EntryRow, conversationId: string): TimelineEntry => ({
   seq: r[0],
   conversationId,
   turn: r[1],
@@ -197,7 +175,7 @@ export class SqliteConversations implements ConversationRepository {
   private readonly createTx;
   /** One prepared statement per shape of list query (at most 2^8), prepared on first use. */
   private readonly listStatements = new Map<string, Statement<Record<string, unknown>, SummaryRow>>();
-  private readonly timelineStatements = new Map<string, Statement<Record<string, unknown>, PageRow>>();
+  private readonly timelineStatements = new Map<string, Statement<Record<string, unknown>, EntryRow>>();
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<Record<string, unknown>>(
@@ -222,8 +200,10 @@ export class SqliteConversations implements ConversationRepository {
       `INSERT INTO timeline_entries (conversation_id, turn, party, sender, text, trusted, at)
        VALUES (@conversationId, @turn, @party, @from, @text, @trusted, @at)`,
     );
-    this.entries = db.prepare<[string], EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = ? ORDER BY seq');
-    this.entriesOfParty = db.prepare<[string, number], EntryRow>('SELECT * FROM timeline_entries WHERE conversation_id = ? AND party = ? ORDER BY seq');
+    // The same columns and raw rows as a page (PAGE_COLUMNS), so one mapper reads both.
+    const columns = PAGE_COLUMNS.join(', ');
+    this.entries = db.prepare<[string], EntryRow>(`SELECT ${columns} FROM timeline_entries WHERE conversation_id = ? ORDER BY seq`).raw();
+    this.entriesOfParty = db.prepare<[string, number], EntryRow>(`SELECT ${columns} FROM timeline_entries WHERE conversation_id = ? AND party = ? ORDER BY seq`).raw();
     this.idempotency = db.prepare<[string, string], IdempotencyRow>(
       'SELECT key, request_hash, status, body, created_at FROM idempotency WHERE scope = ? AND key = ?',
     );
@@ -353,7 +333,7 @@ export class SqliteConversations implements ConversationRepository {
 
   async timeline(conversationId: string, opts?: { party?: number }): Promise<TimelineEntry[]> {
     const rows = opts?.party === undefined ? this.entries.all(conversationId) : this.entriesOfParty.all(conversationId, opts.party);
-    return rows.map(toEntry);
+    return rows.map((r) => toEntry(r, conversationId));
   }
 
   async timelinePage(conversationId: string, q: TimelinePageQuery): Promise<TimelinePage> {
@@ -361,14 +341,14 @@ export class SqliteConversations implements ConversationRepository {
     const shape = timelineShape(plan);
     let statement = this.timelineStatements.get(shape);
     if (!statement) {
-      statement = this.db.prepare<Record<string, unknown>, PageRow>(timelineSql(plan, (name) => `@${name}`)).raw();
+      statement = this.db.prepare<Record<string, unknown>, EntryRow>(timelineSql(plan, (name) => `@${name}`)).raw();
       this.timelineStatements.set(shape, statement);
     }
     const params: Record<string, unknown> = { id: conversationId, n: plan.limit + 1 };
     if (plan.party !== undefined) params.party = plan.party;
     if (plan.before !== undefined) params.before = plan.before;
     if (plan.after !== undefined) params.after = plan.after;
-    return timelinePageOf(plan, statement.all(params).map((r) => pageEntry(r, conversationId)));
+    return timelinePageOf(plan, statement.all(params).map((r) => toEntry(r, conversationId)));
   }
 
   async countForProfile(profileId: string, before: ConversationCursor): Promise<number> {
