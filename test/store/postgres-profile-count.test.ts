@@ -1,7 +1,8 @@
 // A PostgreSQL instance's memory of profile counts: exact when other instances change a profile's conversations, and used (no count runs) when nothing changed.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProfileCountMemory } from '../../src/store/postgres/profile-counts.ts';
+import { BoundedMap } from '../../src/bounded-map.ts';
+import type { KnownCount } from '../../src/store/postgres/profile-counts.ts';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.ts';
 import type { ConversationRecord } from '../../src/store/store.port.ts';
 import { at, create, stateWith } from './contract/fixtures.ts';
@@ -56,14 +57,14 @@ async function plainCount(schema: string, profileId: string, c: ConversationReco
   return rows[0]!.n;
 }
 
-describe('ProfileCountMemory', () => {
+describe('the profile-count memory (a BoundedMap of known counts)', () => {
   it('keeps at most its bound, dropping the least recently remembered', () => {
-    const m = new ProfileCountMemory(2);
+    const m = new BoundedMap<string, KnownCount>(2);
     const k = (count: number) => ({ profileId: 'p', createdAt: at(0), stamp: '1', count });
-    m.remember('a', k(1));
-    m.remember('b', k(2));
-    m.remember('a', k(3)); // refreshed: b is now the oldest
-    m.remember('c', k(4));
+    m.set('a', k(1));
+    m.set('b', k(2));
+    m.set('a', k(3)); // refreshed: b is now the oldest
+    m.set('c', k(4));
     expect(m.size).toBe(2);
     expect(m.get('b')).toBeUndefined();
     expect(m.get('a')?.count).toBe(3);

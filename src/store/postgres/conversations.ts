@@ -25,7 +25,8 @@ import { timelinePageOf } from '../timeline-page.ts';
 import { timelineStatement } from './timeline-statement.ts';
 import { isoTimestamp } from '../timestamps.ts';
 import { iso, pgCode, Rollback, transaction, type Queryable } from './connection.ts';
-import { ProfileCountMemory, type KnownCount } from './profile-counts.ts';
+import { BoundedMap } from '../../bounded-map.ts';
+import { PROFILE_COUNTS_MAX, type KnownCount } from './profile-counts.ts';
 import { turnLockSql } from './turn-lock.ts';
 import type { PgDb } from './turn-scope.ts';
 
@@ -235,7 +236,7 @@ const withGeneration = (row: ConversationRowWithGeneration): ConversationRecord 
 
 export class PostgresConversations implements ConversationRepository {
   /** The last count this instance read per conversation, with the stamp it was read at (profile-counts.ts). */
-  private readonly profileCounts = new ProfileCountMemory();
+  private readonly profileCounts = new BoundedMap<string, KnownCount>(PROFILE_COUNTS_MAX);
 
   constructor(
     /** The pool, or the running turn's connection (turn-scope.ts). */
@@ -282,7 +283,7 @@ export class PostgresConversations implements ConversationRepository {
       if (!sent) return;
       count = sent.count;
     }
-    this.profileCounts.remember(conversationId, { profileId: row.profile_id, createdAt, stamp: row.profile_stamp, count });
+    this.profileCounts.set(conversationId, { profileId: row.profile_id, createdAt, stamp: row.profile_stamp, count });
     turn.memo.set(pastKey(row.profile_id, { createdAt, id: row.id }), count);
   }
 
@@ -458,7 +459,7 @@ export class PostgresConversations implements ConversationRepository {
     ).rows[0]!;
     // n is NULL only when the stamp equals the one sent, so `sent` is there.
     const count = row.n ?? sent!.count;
-    if (!turn) this.profileCounts.remember(before.id, { profileId, createdAt, stamp: row.stamp, count });
+    if (!turn) this.profileCounts.set(before.id, { profileId, createdAt, stamp: row.stamp, count });
     return count;
   }
 
