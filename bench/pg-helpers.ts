@@ -45,16 +45,17 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /**
- * The plan of a statement as text lines, run in `schema`: `sql` may be several statements (settings around an
- * EXPLAIN), `rowsAt` says which result holds the plan. The plan depends on the statistics at that moment, so a
- * benchmark reads it in the same run.
+ * The plan of a statement, run in `schema`: `sql` may be several statements (settings around an EXPLAIN), `rowsAt`
+ * says which result holds the plan; one value per row (text lines, or one JSON plan with FORMAT JSON). The plan
+ * depends on the statistics at that moment, so a benchmark reads it in the same run (test/store/timeline-plan.test.ts
+ * reads it the same way).
  */
-export async function explainIn(schema: string, sql: string, rowsAt: number): Promise<string[]> {
-  const client = new pg.Client({ connectionString: PG_URL });
+export async function explainIn<T = string>(schema: string, sql: string, rowsAt: number, url = PG_URL): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`SET search_path = "${schema}"`);
-    const results = (await client.query(sql)) as unknown as pg.QueryResult<{ 'QUERY PLAN': string }>[];
+    const results = (await client.query(sql)) as unknown as pg.QueryResult<{ 'QUERY PLAN': T }>[];
     return results[rowsAt]!.rows.map((row) => row['QUERY PLAN']);
   } finally {
     await client.end();

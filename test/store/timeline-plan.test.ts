@@ -1,8 +1,8 @@
 // The plan of a party's timeline page in both stores: the ordered (conversation_id, seq) range, never a scan of the whole conversation and a sort.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainIn } from '../../bench/pg-helpers.ts';
 import { timelineExplain } from '../../src/store/postgres/timeline-statement.ts';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
@@ -51,18 +51,6 @@ describe('timeline page plan, SQLite', () => {
   });
 });
 
-/** The plan (FORMAT JSON) of a page read as the store reads it: the settings around the EXPLAIN, one simple query. */
-async function explain(q: { sql: string; rowsAt: number }, schema: string): Promise<unknown> {
-  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
-  await client.connect();
-  try {
-    const results = (await client.query(q.sql)) as unknown as pg.QueryResult<{ 'QUERY PLAN': unknown }>[];
-    return results[q.rowsAt]!.rows[0]!['QUERY PLAN'];
-  } finally {
-    await client.end();
-  }
-}
-
 describe.skipIf(SKIP_POSTGRES)(`timeline page plan, PostgreSQL${SKIP_POSTGRES ? ` (${SKIP_REASON})` : ''}`, () => {
   let store: PostgresStore;
   let schema: string;
@@ -83,7 +71,8 @@ describe.skipIf(SKIP_POSTGRES)(`timeline page plan, PostgreSQL${SKIP_POSTGRES ? 
 
   it('reads one party of a long conversation the statistics call short on its key, in order, with no sort', async () => {
     for (const q of [{ limit: 17, party: 1 }, { limit: 17, party: 1, before: 4000 }, { limit: 17, party: 0, after: 10 }]) {
-      const plan = JSON.stringify(await explain(timelineExplain('long', q, 'FORMAT JSON'), schema));
+      const { sql: statement, rowsAt } = timelineExplain('long', q, 'FORMAT JSON');
+      const plan = JSON.stringify((await explainIn<unknown>(schema, statement, rowsAt, PG_URL))[0]);
       expect(plan, plan).toContain('"Node Type":"Index Scan"');
       expect(plan, plan).toContain('"Index Name":"timeline_entries_pkey"');
       expect(plan, plan).not.toContain('"Node Type":"Sort"');
